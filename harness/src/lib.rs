@@ -1,0 +1,6 @@
+//! Iterative Alignment Flows (INB): the flow and its layers, baselines,
+//! metrics, data sets and the experiment runner behind the `iaf` binary.
+
+pub mod data;
+pub mod flow;
+pub mod metrics;
