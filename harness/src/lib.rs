@@ -3,4 +3,5 @@
 
 pub mod data;
 pub mod flow;
+pub mod io;
 pub mod metrics;
