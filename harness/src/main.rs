@@ -1,1 +1,5 @@
-fn main() {}
+//! The `iaf` binary; see `iaf --help`.
+
+fn main() -> std::process::ExitCode {
+    harness::cli::run()
+}

@@ -49,15 +49,24 @@ fn each_bad_csv_gets_a_message_naming_the_problem() {
     assert!(csv_error("", "y").contains("empty file"));
     assert!(csv_error("a,b,y\n", "y").contains("no data rows"));
     let ragged = csv_error("a,b,y\n1,2,p\n1,q\n", "y");
-    assert!(ragged.contains("line 3") && ragged.contains("2 fields"), "{ragged}");
+    assert!(
+        ragged.contains("line 3") && ragged.contains("2 fields"),
+        "{ragged}"
+    );
     let text = csv_error("a,b,y\n1,2,p\n1,zz,q\n", "y");
-    assert!(text.contains("line 3") && text.contains("\"b\"") && text.contains("zz"), "{text}");
+    assert!(
+        text.contains("line 3") && text.contains("\"b\"") && text.contains("zz"),
+        "{text}"
+    );
     let nan = csv_error("a,b,y\n1,NaN,p\n", "y");
     assert!(nan.contains("line 2") && nan.contains("finite"), "{nan}");
     let inf = csv_error("a,b,y\n1,2,p\ninf,2,q\n", "y");
     assert!(inf.contains("line 3") && inf.contains("\"a\""), "{inf}");
     let missing = csv_error("a,b,y\n1,2,p\n", "batch");
-    assert!(missing.contains("\"batch\"") && missing.contains("a, b, y"), "{missing}");
+    assert!(
+        missing.contains("\"batch\"") && missing.contains("a, b, y"),
+        "{missing}"
+    );
     let empty_label = csv_error("a,y\n1,\n", "y");
     assert!(empty_label.contains("empty label"), "{empty_label}");
 }

@@ -122,7 +122,11 @@ pub fn histogram_cdf(
 /// # Panics
 /// If `levels` and `out` differ in length.
 pub fn quantiles_sorted(sorted: &[f64], levels: &[f64], out: &mut [f64]) {
-    assert_eq!(levels.len(), out.len(), "quantiles_sorted: one output per level");
+    assert_eq!(
+        levels.len(),
+        out.len(),
+        "quantiles_sorted: one output per level"
+    );
     let n = sorted.len();
     for (o, &u) in out.iter_mut().zip(levels) {
         *o = if n == 0 || u.is_nan() {

@@ -13,7 +13,11 @@ fn naive(data: &[f64], lo: f64, hi: f64, bins: usize) -> Vec<u64> {
     let mut c = vec![0u64; bins];
     for &x in data.iter().filter(|x| !x.is_nan()) {
         let b = ((x - lo) * (bins as f64 / (hi - lo))).floor();
-        let b = if b < 0.0 { 0 } else { (b as usize).min(bins - 1) };
+        let b = if b < 0.0 {
+            0
+        } else {
+            (b as usize).min(bins - 1)
+        };
         c[b] += 1;
     }
     c
@@ -41,7 +45,12 @@ fn every_level_counts_like_the_definition() {
 #[test]
 fn counts_accumulate_and_skip_nan() {
     let mut c = [1u64, 1];
-    histogram(&[f64::NAN, -f64::NAN, 0.0, 1.0, f64::INFINITY], 0.0, 1.0, &mut c);
+    histogram(
+        &[f64::NAN, -f64::NAN, 0.0, 1.0, f64::INFINITY],
+        0.0,
+        1.0,
+        &mut c,
+    );
     assert_eq!(c, [2, 3]);
 }
 

@@ -21,7 +21,11 @@ fn random_map(knots: usize, seed: u64, strict: bool) -> MonotonePl {
         ys.push(y);
         x += r.random::<f64>() + 1e-3;
         let flat = !strict && r.random_bool(0.2);
-        y += if flat { 0.0 } else { r.random::<f64>() * 2.0 + 1e-6 };
+        y += if flat {
+            0.0
+        } else {
+            r.random::<f64>() * 2.0 + 1e-6
+        };
     }
     MonotonePl::new(xs, ys).unwrap()
 }
@@ -52,13 +56,20 @@ fn check_batches(f: &MonotonePl, q: &[f64], what: &str) {
         let mut got = vec![0.0; q.len()];
         f.eval_sorted(&sorted, &mut got, rule);
         for i in 0..q.len() {
-            assert!(same(got[i], want[i]), "sorted {rule:?} {what}: x={}", sorted[i]);
+            assert!(
+                same(got[i], want[i]),
+                "sorted {rule:?} {what}: x={}",
+                sorted[i]
+            );
         }
         if f.is_strict() {
             let want: Vec<f64> = q.iter().map(|&v| f.inverse(v, rule)).collect();
             let mut got = vec![0.0; q.len()];
             f.inverse_batch(q, &mut got, rule);
-            assert!(got.iter().zip(&want).all(|(&a, &b)| same(a, b)), "inverse batch {what}");
+            assert!(
+                got.iter().zip(&want).all(|(&a, &b)| same(a, b)),
+                "inverse batch {what}"
+            );
         }
     }
 }
@@ -87,7 +98,9 @@ fn batched_paths_equal_scalar_on_every_shape_and_size() {
 fn a_million_queries() {
     let f = random_map(1002, 5, true);
     let mut r = common::rng(9);
-    let q: Vec<f64> = (0..1_000_000).map(|_| r.random::<f64>() * 1200.0 - 100.0).collect();
+    let q: Vec<f64> = (0..1_000_000)
+        .map(|_| r.random::<f64>() * 1200.0 - 100.0)
+        .collect();
     check_batches(&f, &q, "1e6");
 }
 
@@ -123,11 +136,26 @@ fn invalid_knots_are_rejected_with_the_reason() {
         MonotonePl::new(vec![0.0, 1.0], vec![0.0]),
         Err(LengthMismatch { xs: 2, ys: 1 })
     );
-    assert_eq!(MonotonePl::new(vec![0.0, 0.0], vec![0.0, 1.0]), Err(XNotIncreasing(1)));
-    assert_eq!(MonotonePl::new(vec![0.0, 1.0], vec![1.0, 0.0]), Err(YDecreasing(1)));
-    assert_eq!(MonotonePl::new_strict(vec![0.0, 1.0], vec![1.0, 1.0]), Err(YNotIncreasing(1)));
-    assert_eq!(MonotonePl::new(vec![0.0, f64::NAN], vec![0.0, 1.0]), Err(NonFinite(1)));
-    assert_eq!(MonotonePl::new(vec![0.0, 1e-300], vec![0.0, 1e300]), Err(SlopeOverflow));
+    assert_eq!(
+        MonotonePl::new(vec![0.0, 0.0], vec![0.0, 1.0]),
+        Err(XNotIncreasing(1))
+    );
+    assert_eq!(
+        MonotonePl::new(vec![0.0, 1.0], vec![1.0, 0.0]),
+        Err(YDecreasing(1))
+    );
+    assert_eq!(
+        MonotonePl::new_strict(vec![0.0, 1.0], vec![1.0, 1.0]),
+        Err(YNotIncreasing(1))
+    );
+    assert_eq!(
+        MonotonePl::new(vec![0.0, f64::NAN], vec![0.0, 1.0]),
+        Err(NonFinite(1))
+    );
+    assert_eq!(
+        MonotonePl::new(vec![0.0, 1e-300], vec![0.0, 1e300]),
+        Err(SlopeOverflow)
+    );
     assert!(YDecreasing(3).to_string().contains("knot 3"));
 }
 

@@ -34,7 +34,12 @@ fn cdf_relative_error_below_1e_14_everywhere() {
         .iter()
         .map(|&(z, want)| (rel(cdf(z), want), z))
         .fold((0.0, 0.0), |a, b| if b.0 > a.0 { b } else { a });
-    assert!(worst.0 <= 1e-14, "max relative error {:e} at z = {}", worst.0, worst.1);
+    assert!(
+        worst.0 <= 1e-14,
+        "max relative error {:e} at z = {}",
+        worst.0,
+        worst.1
+    );
 }
 
 #[test]
@@ -49,7 +54,12 @@ fn quantile_relative_error_below_1e_14_everywhere() {
         .iter()
         .map(|&(p, want)| (rel(quantile(p), want), p))
         .fold((0.0, 0.0), |a, b| if b.0 > a.0 { b } else { a });
-    assert!(worst.0 <= 1e-14, "max relative error {:e} at p = {:e}", worst.0, worst.1);
+    assert!(
+        worst.0 <= 1e-14,
+        "max relative error {:e} at p = {:e}",
+        worst.0,
+        worst.1
+    );
 }
 
 #[test]
@@ -57,7 +67,11 @@ fn probit_round_trip_loses_nothing() {
     let mut z = -37.0;
     while z <= 8.0 {
         let back = quantile(cdf(z));
-        let tol = if z < 0.0 { 1e-14 * z.abs() } else { 2e-16 / cdf(-z) };
+        let tol = if z < 0.0 {
+            1e-14 * z.abs()
+        } else {
+            2e-16 / cdf(-z)
+        };
         assert!((back - z).abs() <= tol.max(1e-15), "z = {z}: got {back}");
         z += 0.0137;
     }
@@ -81,12 +95,20 @@ fn special_values() {
 
 #[test]
 fn slices_equal_scalar_calls() {
-    let x: Vec<f64> = (0..100_000).map(|i| (i as f64 - 50_000.0) * 7.3e-4).collect();
+    let x: Vec<f64> = (0..100_000)
+        .map(|i| (i as f64 - 50_000.0) * 7.3e-4)
+        .collect();
     let mut out = vec![0.0; x.len()];
     cdf_slice(&x, &mut out);
-    assert!(x.iter().zip(&out).all(|(&v, &o)| o.to_bits() == cdf(v).to_bits()));
+    assert!(x
+        .iter()
+        .zip(&out)
+        .all(|(&v, &o)| o.to_bits() == cdf(v).to_bits()));
     let p: Vec<f64> = out.clone();
     let mut back = vec![0.0; p.len()];
     quantile_slice(&p, &mut back);
-    assert!(p.iter().zip(&back).all(|(&v, &o)| o.to_bits() == quantile(v).to_bits()));
+    assert!(p
+        .iter()
+        .zip(&back)
+        .all(|(&v, &o)| o.to_bits() == quantile(v).to_bits()));
 }

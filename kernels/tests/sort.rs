@@ -19,7 +19,12 @@ fn check_all<T: SortKey>(v: &[T], what: &str) {
     for level in available() {
         let mut got = v.to_vec();
         sort::sort_with(level, &mut got);
-        assert_eq!(bits(&got), bits(&expect), "sort {level} {what} n={}", v.len());
+        assert_eq!(
+            bits(&got),
+            bits(&expect),
+            "sort {level} {what} n={}",
+            v.len()
+        );
         let idx = sort::argsort_with(level, v);
         assert_eq!(idx, expect_idx, "argsort {level} {what} n={}", v.len());
         let mut keys = v.to_vec();
@@ -92,7 +97,10 @@ fn order_is_the_documented_total_order() {
     ];
     sort::sort(&mut v);
     assert!(v[0].is_nan() && v[0].is_sign_negative());
-    assert_eq!(&v[1..7], &[f64::NEG_INFINITY, -1.0, -0.0, 0.0, 1.0, f64::INFINITY]);
+    assert_eq!(
+        &v[1..7],
+        &[f64::NEG_INFINITY, -1.0, -0.0, 0.0, 1.0, f64::INFINITY]
+    );
     assert!(v[5].is_sign_positive() && v[3].is_sign_negative());
     assert!(v[7].is_nan() && v[7].is_sign_positive());
 }

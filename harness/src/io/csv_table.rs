@@ -11,7 +11,9 @@ fn parse_cell(cell: &str) -> Result<f64, String> {
     let text = cell.trim();
     match text.parse::<f64>() {
         Ok(v) if v.is_finite() => Ok(v),
-        Ok(_) => Err(format!("{text:?} is not a finite number (NaN and inf are not allowed)")),
+        Ok(_) => Err(format!(
+            "{text:?} is not a finite number (NaN and inf are not allowed)"
+        )),
         Err(_) if text.is_empty() => Err("empty cell".into()),
         Err(_) => Err(format!("{text:?} is not a number")),
     }
@@ -55,7 +57,10 @@ fn columns(
             .collect::<Result<_, _>>()?,
     };
     if feature_columns.is_empty() {
-        return Err(DataError::invalid(path, "no feature columns besides the label column"));
+        return Err(DataError::invalid(
+            path,
+            "no feature columns besides the label column",
+        ));
     }
     Ok((label_column, feature_columns))
 }
@@ -79,7 +84,10 @@ pub(super) fn read(
         })
     };
     if !read_record(&mut reader, &mut record)? {
-        return Err(DataError::invalid(path, "empty file: expected a header line"));
+        return Err(DataError::invalid(
+            path,
+            "empty file: expected a header line",
+        ));
     }
     let header: Vec<String> = record.iter().map(|h| h.trim().to_string()).collect();
     let (label_column, feature_columns) = columns(path, &header, label, features)?;
@@ -118,7 +126,10 @@ pub(super) fn read(
         if label_text.is_empty() {
             return Err(DataError::invalid(
                 path,
-                format!("line {line}, column {:?}: empty label", header[label_column]),
+                format!(
+                    "line {line}, column {:?}: empty label",
+                    header[label_column]
+                ),
             ));
         }
         labels.push(label_text.to_string());
@@ -170,7 +181,11 @@ pub(super) fn write(
     labels: &[String],
 ) -> Result<(), DataError> {
     let (header, label_column, feature_columns) = output_columns(like, values.ncols());
-    assert_eq!(feature_columns.len(), values.ncols(), "one value column per feature");
+    assert_eq!(
+        feature_columns.len(),
+        values.ncols(),
+        "one value column per feature"
+    );
     let passthrough: &[(usize, Vec<String>)] = match &like.layout {
         Layout::Csv { passthrough, .. } => passthrough,
         Layout::Npy => &[],
@@ -211,7 +226,10 @@ mod tests {
     #[test]
     fn cells_parse_or_say_why_not() {
         assert_eq!(parse_cell(" 1e300 "), Ok(1e300));
-        assert_eq!(parse_cell("-0.0").map(f64::to_bits), Ok((-0.0f64).to_bits()));
+        assert_eq!(
+            parse_cell("-0.0").map(f64::to_bits),
+            Ok((-0.0f64).to_bits())
+        );
         assert!(parse_cell("NaN").unwrap_err().contains("finite"));
         assert!(parse_cell("-inf").unwrap_err().contains("finite"));
         assert!(parse_cell("abc").unwrap_err().contains("not a number"));

@@ -77,9 +77,10 @@ fn extension(path: &Path) -> String {
 pub fn read_labelled(path: &Path, options: &ReadOptions) -> Result<LabelledData, DataError> {
     match extension(path).as_str() {
         "csv" => {
-            let label = options.label_column.as_deref().ok_or_else(|| {
-                DataError::invalid(path, "CSV input needs --label-column NAME")
-            })?;
+            let label = options
+                .label_column
+                .as_deref()
+                .ok_or_else(|| DataError::invalid(path, "CSV input needs --label-column NAME"))?;
             csv_table::read(path, label, options.features.as_deref())
         }
         "npy" => {

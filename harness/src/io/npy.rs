@@ -54,7 +54,10 @@ fn read_labels(path: &Path, rows: usize, data: &Path) -> Result<Vec<String>, Dat
         let line = line.map_err(|e| DataError::io(path, e))?;
         let label = line.trim();
         if label.is_empty() {
-            return Err(DataError::invalid(path, format!("line {}: empty label", i + 1)));
+            return Err(DataError::invalid(
+                path,
+                format!("line {}: empty label", i + 1),
+            ));
         }
         labels.push(label.to_string());
     }

@@ -11,7 +11,14 @@ use crate::dispatch::SimdLevel;
 const LANES: usize = 16;
 
 #[inline(always)]
-fn eval_blocks(xs: &[f64], ys: &[f64], slope: &[f64], x: &[f64], out: &mut [f64], rule: OutOfRange) {
+fn eval_blocks(
+    xs: &[f64],
+    ys: &[f64],
+    slope: &[f64],
+    x: &[f64],
+    out: &mut [f64],
+    rule: OutOfRange,
+) {
     let segments = xs.len() - 1;
     let mut qs = x.chunks_exact(LANES);
     let mut os = out.chunks_exact_mut(LANES);
@@ -42,7 +49,14 @@ fn eval_blocks(xs: &[f64], ys: &[f64], slope: &[f64], x: &[f64], out: &mut [f64]
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512f,avx512bw,avx512dq,avx512vl,avx2,fma")]
-fn eval_avx512(xs: &[f64], ys: &[f64], slope: &[f64], x: &[f64], out: &mut [f64], rule: OutOfRange) {
+fn eval_avx512(
+    xs: &[f64],
+    ys: &[f64],
+    slope: &[f64],
+    x: &[f64],
+    out: &mut [f64],
+    rule: OutOfRange,
+) {
     eval_blocks(xs, ys, slope, x, out, rule)
 }
 

@@ -217,7 +217,11 @@ pub(crate) fn segment(xs: &[f64], x: f64) -> usize {
     let mut len = xs.len() - 1;
     while len > 1 {
         let half = len / 2;
-        base = if xs[base + half] <= x { base + half } else { base };
+        base = if xs[base + half] <= x {
+            base + half
+        } else {
+            base
+        };
         len -= half;
     }
     base

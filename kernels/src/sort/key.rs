@@ -64,7 +64,11 @@ impl SortKey for f32 {
     }
     #[inline(always)]
     fn from_ordered(o: u32) -> f32 {
-        let b = if o & 0x8000_0000 != 0 { o ^ 0x8000_0000 } else { !o };
+        let b = if o & 0x8000_0000 != 0 {
+            o ^ 0x8000_0000
+        } else {
+            !o
+        };
         f32::from_bits(b)
     }
     #[inline(always)]

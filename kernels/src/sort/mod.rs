@@ -46,9 +46,12 @@ pub(crate) fn check_len(len: usize) {
 /// Checks the shapes of a batched column sort.
 pub(crate) fn check_columns(len: usize, n: usize, perm_len: usize) {
     check_len(n);
-    assert_eq!(perm_len, len, "sort_columns: perm must have one entry per element");
+    assert_eq!(
+        perm_len, len,
+        "sort_columns: perm must have one entry per element"
+    );
     assert!(
-        n == 0 && len == 0 || n > 0 && len % n == 0,
+        n == 0 && len == 0 || n > 0 && len.is_multiple_of(n),
         "sort_columns: {len} elements are not whole columns of {n} rows"
     );
 }

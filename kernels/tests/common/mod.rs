@@ -51,7 +51,9 @@ pub fn shapes(n: usize, seed: u64) -> Vec<(&'static str, Vec<f64>)> {
             }
         })
         .collect();
-    let zeros: Vec<f64> = (0..n).map(|i| if i % 2 == 0 { 0.0 } else { -0.0 }).collect();
+    let zeros: Vec<f64> = (0..n)
+        .map(|i| if i % 2 == 0 { 0.0 } else { -0.0 })
+        .collect();
     vec![
         ("random", random),
         ("sorted", sorted),
