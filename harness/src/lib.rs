@@ -6,4 +6,5 @@ pub mod cli;
 pub mod data;
 pub mod flow;
 pub mod io;
+pub mod linalg;
 pub mod metrics;

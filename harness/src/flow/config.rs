@@ -1,0 +1,109 @@
+//! Fit settings of a flow.
+
+use serde::{Deserialize, Serialize};
+
+/// How each layer chooses its K directions.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum DirectionMode {
+    /// Max-K sliced Wasserstein: Riemannian ascent on the Stiefel manifold.
+    MaxSw,
+    /// A Haar-random orthonormal frame (the Rand-NB ablation).
+    Random,
+    /// The coordinate axes, all d of them (the one-layer NB and full-space
+    /// GB baselines).
+    Identity,
+}
+
+/// What a layer does along its directions.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum LayerType {
+    /// Naive barycenter: each 1-D marginal moved onto the marginals' 1-D
+    /// Wasserstein barycenter by a monotone piecewise-linear map.
+    Nb,
+    /// Gaussian barycenter: an affine map per domain onto the Gaussian
+    /// barycenter of the projected domains.
+    Gb,
+}
+
+/// The map applied to the data before the layers.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub enum PreMap {
+    /// None.
+    None,
+    /// Per-feature standardisation with means and deviations pooled over
+    /// domains (a constant feature is only centred).
+    Standardize,
+    /// For data in [0, 1] (images): `Phi^{-1}` of the value clamped to
+    /// `[1e-6, 1 - 1e-6]`; with `dequantize = Some(L)` the training data are
+    /// first dequantised as `(round(x (L - 1)) + U[0, 1)) / L`.
+    Probit {
+        /// Number of grey levels to dequantise (fit only), e.g. 256.
+        dequantize: Option<u32>,
+    },
+}
+
+/// Which samples fit the directions and which fit the 1-D maps.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum DataSplit {
+    /// All samples for both.
+    All,
+    /// Even-indexed samples of each domain for the directions, odd ones for
+    /// the maps.
+    Half,
+}
+
+/// Fit settings; [`FlowConfig::default`] gives the paper's defaults.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FlowConfig {
+    /// Number of layers L.
+    pub layers: usize,
+    /// Directions per layer K; `None` = min(d, 8).
+    pub k: Option<usize>,
+    /// Maximum Riemannian ascent iterations J per layer.
+    pub max_iters: usize,
+    /// How directions are chosen.
+    pub directions: DirectionMode,
+    /// What the layers do.
+    pub layer_type: LayerType,
+    /// Number of quantile levels G of each 1-D map (knots besides the two
+    /// extremes and the slope-1 tails).
+    pub grid: usize,
+    /// Domain weights w_c in the barycenter; `None` = uniform.
+    pub weights: Option<Vec<f64>>,
+    /// Map applied before the layers.
+    pub premap: PreMap,
+    /// Seed of every random choice.
+    pub seed: u64,
+    /// Worker threads; `None` = all cores. Results do not depend on it.
+    pub threads: Option<usize>,
+    /// Samples used for directions vs maps.
+    pub split: DataSplit,
+}
+
+impl Default for FlowConfig {
+    fn default() -> Self {
+        FlowConfig {
+            layers: 50,
+            k: None,
+            max_iters: 200,
+            directions: DirectionMode::MaxSw,
+            layer_type: LayerType::Nb,
+            grid: 100,
+            weights: None,
+            premap: PreMap::Standardize,
+            seed: 0,
+            threads: None,
+            split: DataSplit::All,
+        }
+    }
+}
+
+impl FlowConfig {
+    /// The number of directions for dimension `d`.
+    pub fn directions_for(&self, d: usize) -> usize {
+        match self.directions {
+            DirectionMode::Identity => d,
+            _ => self.k.unwrap_or(d.min(8)),
+        }
+    }
+}

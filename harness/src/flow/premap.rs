@@ -1,0 +1,131 @@
+//! The fitted input map applied before the layers: identity,
+//! standardisation or probit (with its exact inverse and log-det term).
+
+use super::config::PreMap;
+use faer::{MatMut, MatRef};
+use kernels::normal;
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use serde::{Deserialize, Serialize};
+
+/// Probit clamp: values are kept in `[EPS, 1 - EPS]` before `Phi^{-1}`.
+const PROBIT_EPS: f64 = 1e-6;
+
+/// A fitted input map.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum FittedPreMap {
+    /// No input map.
+    None,
+    /// `(x - mean) / scale` per feature.
+    Standardize {
+        /// Pooled feature means.
+        mean: Vec<f64>,
+        /// Pooled feature deviations (1 for constant features).
+        scale: Vec<f64>,
+    },
+    /// `Phi^{-1}(clamp(x))` per element; the dequantisation levels used at
+    /// fit time, if any, are recorded for `iaf info`.
+    Probit {
+        /// Grey levels dequantised at fit time.
+        dequantize: Option<u32>,
+    },
+}
+
+impl FittedPreMap {
+    /// Fits the map on all training rows (`x` is n x d).
+    pub fn fit(kind: PreMap, x: MatRef<'_, f64>) -> FittedPreMap {
+        match kind {
+            PreMap::None => FittedPreMap::None,
+            PreMap::Probit { dequantize } => FittedPreMap::Probit { dequantize },
+            PreMap::Standardize => {
+                let n = x.nrows() as f64;
+                let (mean, scale) = (0..x.ncols())
+                    .map(|j| {
+                        let col = x.col(j);
+                        let m = col.iter().sum::<f64>() / n;
+                        let var = col.iter().map(|v| (v - m) * (v - m)).sum::<f64>() / n;
+                        let s = var.sqrt();
+                        (m, if s > 0.0 && s.is_finite() { s } else { 1.0 })
+                    })
+                    .unzip();
+                FittedPreMap::Standardize { mean, scale }
+            }
+        }
+    }
+
+    /// Dequantises training data in place (probit with levels only).
+    pub fn dequantize(&self, mut x: MatMut<'_, f64>, seed: u64) {
+        if let FittedPreMap::Probit {
+            dequantize: Some(levels),
+        } = *self
+        {
+            let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0x6465_7175_616e_7469);
+            let l = levels as f64;
+            for j in 0..x.ncols() {
+                for i in 0..x.nrows() {
+                    let pixel = (x[(i, j)].clamp(0.0, 1.0) * (l - 1.0)).round();
+                    x[(i, j)] = (pixel + rng.random::<f64>()) / l;
+                }
+            }
+        }
+    }
+
+    /// Applies the map in place; returns the per-row log |det J|.
+    pub fn forward(&self, mut x: MatMut<'_, f64>) -> Vec<f64> {
+        let mut logdet = vec![0.0; x.nrows()];
+        match self {
+            FittedPreMap::None => {}
+            FittedPreMap::Standardize { mean, scale } => {
+                let shift: f64 = scale.iter().map(|s| s.ln()).sum();
+                for (j, (m, s)) in mean.iter().zip(scale).enumerate() {
+                    x.as_mut()
+                        .col_mut(j)
+                        .iter_mut()
+                        .for_each(|v| *v = (*v - m) / s);
+                }
+                logdet.iter_mut().for_each(|l| *l = -shift);
+            }
+            FittedPreMap::Probit { .. } => {
+                for j in 0..x.ncols() {
+                    for (i, v) in x.as_mut().col_mut(j).iter_mut().enumerate() {
+                        let z = normal::quantile(v.clamp(PROBIT_EPS, 1.0 - PROBIT_EPS));
+                        logdet[i] -= normal::log_pdf(z);
+                        *v = z;
+                    }
+                }
+            }
+        }
+        logdet
+    }
+
+    /// Inverts the map in place.
+    pub fn inverse(&self, mut x: MatMut<'_, f64>) {
+        match self {
+            FittedPreMap::None => {}
+            FittedPreMap::Standardize { mean, scale } => {
+                for (j, (m, s)) in mean.iter().zip(scale).enumerate() {
+                    x.as_mut()
+                        .col_mut(j)
+                        .iter_mut()
+                        .for_each(|v| *v = *v * s + m);
+                }
+            }
+            FittedPreMap::Probit { .. } => {
+                for j in 0..x.ncols() {
+                    x.as_mut()
+                        .col_mut(j)
+                        .iter_mut()
+                        .for_each(|v| *v = normal::cdf(*v));
+                }
+            }
+        }
+    }
+
+    /// Number of features the map expects, if it records one.
+    pub fn dim(&self) -> Option<usize> {
+        match self {
+            FittedPreMap::Standardize { mean, .. } => Some(mean.len()),
+            _ => None,
+        }
+    }
+}
