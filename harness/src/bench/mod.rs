@@ -2,6 +2,7 @@
 //! `shared/peers/numpy_kernels.py` also times, in the same CSV shape, so the
 //! two can be joined row by row (`scripts/compare_kernels.sh`).
 
+pub mod fit;
 pub mod kernels;
 pub mod timing;
 

@@ -1,6 +1,6 @@
 //! `iaf bench`: kernel and fit benchmark reports.
 
-use crate::bench::{kernels, to_csv, to_table};
+use crate::bench::{fit, kernels, to_csv, to_table};
 use clap::{Args, Subcommand, ValueEnum};
 
 /// Arguments of `iaf bench`.
@@ -14,6 +14,21 @@ pub struct BenchArgs {
 enum BenchWhat {
     /// Time the kernel set of shared/peers/numpy_kernels.py (same names and sizes).
     Kernels(ReportArgs),
+    /// Fit INB layers on n = 1600 (two domains), d = 784, K = 30, J = 200.
+    Fit(FitArgs),
+}
+
+#[derive(Args, Debug)]
+struct FitArgs {
+    /// One layer instead of five.
+    #[arg(long)]
+    quick: bool,
+    /// Worker threads (default: all cores).
+    #[arg(long)]
+    threads: Option<usize>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    format: Format,
 }
 
 #[derive(Args, Debug)]
@@ -34,12 +49,34 @@ enum Format {
 
 /// Runs the chosen report and prints it on stdout.
 pub fn run(args: BenchArgs) -> anyhow::Result<()> {
-    let BenchWhat::Kernels(report) = args.what;
-    let rows = kernels::run(report.quick);
-    let text = match report.format {
-        Format::Csv => to_csv(&rows),
-        Format::Table => to_table(&rows),
-    };
-    print!("{text}");
+    match args.what {
+        BenchWhat::Kernels(report) => {
+            let rows = kernels::run(report.quick);
+            let text = match report.format {
+                Format::Csv => to_csv(&rows),
+                Format::Table => to_table(&rows),
+            };
+            print!("{text}");
+        }
+        BenchWhat::Fit(a) => {
+            let r = fit::run(if a.quick { 1 } else { 5 }, a.threads);
+            match a.format {
+                Format::Csv => {
+                    println!("benchmark,layers,seconds_per_layer,seconds_per_iteration,iterations_per_layer,share_directions,share_maps,share_apply");
+                    println!(
+                        "fit_n1600_d784_k30_j200,{},{:.4},{:.6},{:.1},{:.3},{:.3},{:.3}",
+                        r.layers, r.seconds_per_layer, r.seconds_per_iteration, r.iterations_per_layer,
+                        r.share_directions, r.share_maps, r.share_apply
+                    );
+                }
+                Format::Table => println!(
+                    "fit n=1600 d=784 K=30 J=200: {:.3} s/layer, {:.2} ms/iteration, {:.0} iterations/layer \
+                     (directions {:.0}%, maps {:.0}%, apply {:.0}%)",
+                    r.seconds_per_layer, r.seconds_per_iteration * 1e3, r.iterations_per_layer,
+                    r.share_directions * 100.0, r.share_maps * 100.0, r.share_apply * 100.0
+                ),
+            }
+        }
+    }
     Ok(())
 }

@@ -2,7 +2,7 @@
 //! max-K-SW objective on the Stiefel manifold with the Cayley retraction and
 //! Armijo backtracking; or a random frame; or the coordinate axes.
 
-use super::objective::{evaluate, Blocks, Target};
+use super::objective::{Blocks, Objective, Target};
 use faer::linalg::matmul::matmul;
 use faer::{Accum, Mat, MatRef, Par};
 use kernels::ortho::{orthonormalize, project, random_frame, CayleyCurve, OrthoError};
@@ -64,8 +64,9 @@ pub fn max_sliced(
 ) -> Result<Directions, OrthoError> {
     let d = x.ncols();
     let mut w = random_frame(d, k, rng);
+    let mut objective = Objective::new(blocks, target, k);
     let mut xw = project(x, w.as_ref());
-    let mut eval = evaluate(xw.as_ref(), blocks, target);
+    let mut eval = objective.evaluate(xw.as_ref());
     let mut t = 0.1;
     let mut iterations = 0;
     while iterations < max_iters {
@@ -94,7 +95,7 @@ pub fn max_sliced(
         let mut accepted = None;
         for _ in 0..MAX_BACKTRACK {
             if let Ok(proj) = curve.project(xu.as_ref(), t) {
-                let trial = evaluate(proj.as_ref(), blocks, target);
+                let trial = objective.evaluate(proj.as_ref());
                 if -trial.value <= -eval.value + 0.5 * t * slope {
                     accepted = Some((proj, trial));
                     break;
@@ -130,7 +131,7 @@ pub fn finish(
     iterations: usize,
 ) -> Result<Directions, OrthoError> {
     orthonormalize(&mut w)?;
-    let eval = evaluate(project(x, w.as_ref()).as_ref(), blocks, target);
+    let eval = Objective::new(blocks, target, w.ncols()).evaluate(project(x, w.as_ref()).as_ref());
     Ok(Directions {
         w: order_columns(&w, &eval.per_direction),
         objective: eval.value,

@@ -7,7 +7,7 @@ use super::gaussian::GaussianMaps;
 use super::layer::{Frame, Layer, Maps};
 use super::marginal::direction_maps;
 use super::model::{Flow, Stack, FORMAT_VERSION};
-use super::objective::{evaluate, Blocks, Target};
+use super::objective::{Blocks, Objective, Target};
 use super::premap::FittedPreMap;
 use faer::{Mat, MatRef};
 use kernels::interp::MonotonePl;
@@ -152,7 +152,9 @@ fn fit_layer(
     };
     let (frame, objective, iterations) = match config.directions {
         DirectionMode::Identity => {
-            let f = evaluate(dir_x.as_ref(), &dir_blocks, target).value;
+            let f = Objective::new(&dir_blocks, target, d)
+                .evaluate(dir_x.as_ref())
+                .value;
             (Frame::Identity, f, 0)
         }
         DirectionMode::Random => {

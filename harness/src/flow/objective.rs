@@ -5,7 +5,7 @@
 
 use faer::{Mat, MatRef};
 use kernels::normal;
-use kernels::sort::sort_columns;
+use kernels::sort::sort_pairs;
 use rayon::prelude::*;
 
 /// What the domains' marginals are compared with and moved onto.
@@ -77,84 +77,172 @@ pub struct Evaluation {
     pub residual: Mat<f64>,
 }
 
-/// Evaluates F and dF/dP at projections `proj` (n x K, rows in `blocks`).
-pub fn evaluate(proj: MatRef<'_, f64>, blocks: &Blocks, target: Target) -> Evaluation {
-    let (n, k) = (proj.nrows(), proj.ncols());
-    let m = blocks.min_size();
-    let levels: Vec<f64> = (0..m).map(|i| (i as f64 + 0.5) / m as f64).collect();
-    // Sorted projections and permutations, per block, column-major n_c x K.
-    let sorted: Vec<(Vec<f64>, Vec<u32>)> = blocks
-        .starts
-        .iter()
-        .zip(&blocks.sizes)
-        .map(|(&s, &nc)| {
-            let mut buf = Vec::with_capacity(nc * k);
-            for j in 0..k {
-                buf.extend((s..s + nc).map(|i| proj[(i, j)]));
-            }
-            let mut perm = vec![0u32; nc * k];
-            sort_columns(&mut buf, nc, &mut perm);
-            (buf, perm)
-        })
-        .collect();
-    let normal_q: Vec<f64> = match target {
-        Target::StandardNormal => levels.iter().map(|&u| normal::quantile(u)).collect(),
-        Target::Barycenter => Vec::new(),
-    };
-    let scale = 2.0 / (k as f64 * m as f64);
-    let columns: Vec<(f64, Vec<f64>)> = (0..k)
-        .into_par_iter()
-        .map(|j| {
-            // Quantiles of each block at the common levels.
-            let q: Vec<Vec<f64>> = sorted
-                .iter()
-                .zip(&blocks.sizes)
-                .map(|((buf, _), &nc)| {
-                    let col = &buf[j * nc..(j + 1) * nc];
-                    levels
-                        .iter()
-                        .map(|&u| {
-                            let (lo, f) = level_position(u, nc);
-                            if nc == 1 || f == 0.0 {
-                                col[lo]
-                            } else {
-                                col[lo] + f * (col[lo + 1] - col[lo])
-                            }
-                        })
-                        .collect()
-                })
-                .collect();
-            let target_q: Vec<f64> = match target {
-                Target::StandardNormal => normal_q.clone(),
-                Target::Barycenter => (0..m)
-                    .map(|i| q.iter().zip(&blocks.weights).map(|(qc, w)| w * qc[i]).sum())
-                    .collect(),
-            };
-            let mut fj = 0.0;
-            let mut resid = vec![0.0; n];
-            for (c, qc) in q.iter().enumerate() {
-                let (nc, start, w) = (blocks.sizes[c], blocks.starts[c], blocks.weights[c]);
-                let perm = &sorted[c].1[j * nc..(j + 1) * nc];
-                for (&u, (&qi, &ti)) in levels.iter().zip(qc.iter().zip(&target_q)) {
-                    let e = qi - ti;
-                    fj += w * e * e / m as f64;
-                    let (lo, f) = level_position(u, nc);
-                    let g = scale * w * e;
-                    resid[start + perm[lo] as usize] += (1.0 - f) * g;
-                    if nc > 1 && f != 0.0 {
-                        resid[start + perm[lo + 1] as usize] += f * g;
+/// One (domain, direction) pair's sorted projections, kept between
+/// evaluations: the direction search moves projections a little at a time,
+/// so the previous order nearly sorts the next ones.
+#[derive(Default)]
+struct Column {
+    /// Row (within the domain) of each sorted value.
+    perm: Vec<u32>,
+    /// Sorted values.
+    values: Vec<f64>,
+    /// Quantiles at the common levels.
+    q: Vec<f64>,
+}
+
+/// Insertion sort of `values` carrying `perm`, giving up (returning false)
+/// after `budget` moves.
+fn insertion_sort(values: &mut [f64], perm: &mut [u32], budget: usize) -> bool {
+    let mut moves = 0;
+    for i in 1..values.len() {
+        let (v, p) = (values[i], perm[i]);
+        let mut j = i;
+        while j > 0 && values[j - 1].total_cmp(&v).is_gt() {
+            values[j] = values[j - 1];
+            perm[j] = perm[j - 1];
+            j -= 1;
+        }
+        values[j] = v;
+        perm[j] = p;
+        moves += i - j;
+        if moves > budget {
+            return false;
+        }
+    }
+    true
+}
+
+/// Evaluates F and its gradient for a fixed set of domains and directions,
+/// reusing each column's last order as the starting point of its sort.
+pub struct Objective<'a> {
+    blocks: &'a Blocks,
+    target: Target,
+    k: usize,
+    m: usize,
+    /// Per domain, the (lower index, fraction) of every level.
+    positions: Vec<Vec<(usize, f64)>>,
+    /// Target quantiles of the standard normal (if that is the target).
+    normal_q: Vec<f64>,
+    /// Domain-major: column `c * k + j`.
+    columns: Vec<Column>,
+}
+
+impl<'a> Objective<'a> {
+    /// An evaluator for `k` directions of the domains in `blocks`.
+    pub fn new(blocks: &'a Blocks, target: Target, k: usize) -> Self {
+        let m = blocks.min_size();
+        let levels: Vec<f64> = (0..m).map(|i| (i as f64 + 0.5) / m as f64).collect();
+        let positions = blocks
+            .sizes
+            .iter()
+            .map(|&nc| levels.iter().map(|&u| level_position(u, nc)).collect())
+            .collect();
+        let normal_q = match target {
+            Target::StandardNormal => levels.iter().map(|&u| normal::quantile(u)).collect(),
+            Target::Barycenter => Vec::new(),
+        };
+        let columns = (0..blocks.sizes.len() * k)
+            .map(|_| Column::default())
+            .collect();
+        Objective {
+            blocks,
+            target,
+            k,
+            m,
+            positions,
+            normal_q,
+            columns,
+        }
+    }
+
+    /// Sorts every (domain, direction) column and takes its quantiles.
+    fn sort_columns(&mut self, proj: MatRef<'_, f64>) {
+        let (k, blocks, positions) = (self.k, self.blocks, &self.positions);
+        self.columns
+            .par_iter_mut()
+            .enumerate()
+            .for_each(|(idx, col)| {
+                let (c, j) = (idx / k, idx % k);
+                let (start, nc) = (blocks.starts[c], blocks.sizes[c]);
+                let warm = col.perm.len() == nc && {
+                    for (v, &p) in col.values.iter_mut().zip(&col.perm) {
+                        *v = proj[(start + p as usize, j)];
+                    }
+                    insertion_sort(&mut col.values, &mut col.perm, 16 * nc)
+                };
+                if !warm {
+                    col.values = (start..start + nc).map(|i| proj[(i, j)]).collect();
+                    col.perm = (0..nc as u32).collect();
+                    sort_pairs(&mut col.values, &mut col.perm);
+                }
+                let v = &col.values;
+                col.q = positions[c]
+                    .iter()
+                    .map(|&(lo, f)| {
+                        if nc == 1 || f == 0.0 {
+                            v[lo]
+                        } else {
+                            v[lo] + f * (v[lo + 1] - v[lo])
+                        }
+                    })
+                    .collect();
+            });
+    }
+
+    /// Evaluates F and dF/dP at projections `proj` (n x K, rows in blocks).
+    pub fn evaluate(&mut self, proj: MatRef<'_, f64>) -> Evaluation {
+        let (n, k, m) = (proj.nrows(), self.k, self.m);
+        self.sort_columns(proj);
+        let this = &*self;
+        let scale = 2.0 / (k as f64 * m as f64);
+        let domains = this.blocks.sizes.len();
+        let results: Vec<(f64, Vec<f64>)> = (0..k)
+            .into_par_iter()
+            .map(|j| {
+                let q = |c: usize| &this.columns[c * k + j].q;
+                let target_q: Vec<f64> = match this.target {
+                    Target::StandardNormal => this.normal_q.clone(),
+                    Target::Barycenter => (0..m)
+                        .map(|i| (0..domains).map(|c| this.blocks.weights[c] * q(c)[i]).sum())
+                        .collect(),
+                };
+                let mut fj = 0.0;
+                let mut resid = vec![0.0; n];
+                for c in 0..domains {
+                    let (start, nc, w) = (
+                        this.blocks.starts[c],
+                        this.blocks.sizes[c],
+                        this.blocks.weights[c],
+                    );
+                    let perm = &this.columns[c * k + j].perm;
+                    for ((&qi, &ti), &(lo, f)) in q(c).iter().zip(&target_q).zip(&this.positions[c])
+                    {
+                        let e = qi - ti;
+                        fj += w * e * e / m as f64;
+                        let g = scale * w * e;
+                        resid[start + perm[lo] as usize] += (1.0 - f) * g;
+                        if nc > 1 && f != 0.0 {
+                            resid[start + perm[lo + 1] as usize] += f * g;
+                        }
                     }
                 }
-            }
-            (fj, resid)
-        })
-        .collect();
-    let per_direction: Vec<f64> = columns.iter().map(|c| c.0).collect();
-    let value = per_direction.iter().sum::<f64>() / k as f64;
-    let residual = Mat::from_fn(n, k, |i, j| columns[j].1[i]);
-    Evaluation {
-        value,
-        per_direction,
-        residual,
+                (fj, resid)
+            })
+            .collect();
+        let per_direction: Vec<f64> = results.iter().map(|r| r.0).collect();
+        let value = per_direction.iter().sum::<f64>() / k as f64;
+        let mut residual = Mat::zeros(n, k);
+        for (j, (_, r)) in results.iter().enumerate() {
+            residual
+                .col_mut(j)
+                .iter_mut()
+                .zip(r)
+                .for_each(|(o, v)| *o = *v);
+        }
+        Evaluation {
+            value,
+            per_direction,
+            residual,
+        }
     }
 }

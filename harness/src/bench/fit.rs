@@ -1,0 +1,95 @@
+//! `iaf bench fit`: seconds per layer and per direction iteration when
+//! fitting INB layers on the MNIST-like shape of the issue: n = 1600 (800
+//! per domain), d = 784, K = 30, J = 200.
+
+use crate::flow::{Flow, FlowConfig, LayerReport, PreMap};
+use faer::Mat;
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use rand_distr::StandardNormal;
+use std::time::Instant;
+
+/// Shape of the benchmark problem.
+pub const N_PER_DOMAIN: usize = 800;
+/// Data dimension.
+pub const D: usize = 784;
+/// Directions per layer.
+pub const K: usize = 30;
+/// Maximum direction iterations.
+pub const J: usize = 200;
+
+/// One measured fit.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FitBench {
+    /// Layers fitted.
+    pub layers: usize,
+    /// Wall-clock seconds per layer.
+    pub seconds_per_layer: f64,
+    /// Seconds per direction-search iteration.
+    pub seconds_per_iteration: f64,
+    /// Mean direction iterations per layer.
+    pub iterations_per_layer: f64,
+    /// Share of the time in the direction search.
+    pub share_directions: f64,
+    /// Share of the time building the 1-D maps.
+    pub share_maps: f64,
+    /// Share of the time applying the layer.
+    pub share_apply: f64,
+}
+
+/// Synthetic MNIST-like data: two domains of correlated, shifted features.
+pub fn synthetic(seed: u64) -> (Mat<f64>, Vec<&'static str>) {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let n = 2 * N_PER_DOMAIN;
+    let latent = Mat::from_fn(n, 20, |_, _| rng.sample::<f64, _>(StandardNormal));
+    let mix = Mat::from_fn(20, D, |_, _| rng.sample::<f64, _>(StandardNormal) * 0.3);
+    let mut x = &latent * &mix;
+    for i in 0..n {
+        for j in 0..D {
+            let shift = if i >= N_PER_DOMAIN {
+                (j % 7) as f64 * 0.1
+            } else {
+                0.0
+            };
+            x[(i, j)] += shift + rng.sample::<f64, _>(StandardNormal) * 0.1;
+        }
+    }
+    let labels = (0..n)
+        .map(|i| if i < N_PER_DOMAIN { "0" } else { "1" })
+        .collect();
+    (x, labels)
+}
+
+/// Fits `layers` layers and reports the timings.
+pub fn run(layers: usize, threads: Option<usize>) -> FitBench {
+    let (x, labels) = synthetic(0);
+    let config = FlowConfig {
+        layers,
+        k: Some(K),
+        max_iters: J,
+        premap: PreMap::Standardize,
+        threads,
+        ..FlowConfig::default()
+    };
+    let mut reports: Vec<LayerReport> = Vec::new();
+    let mut record = |r: &LayerReport| reports.push(r.clone());
+    let start = Instant::now();
+    Flow::fit(x.as_ref(), &labels, &config, Some(&mut record)).expect("benchmark data fit");
+    let total = start.elapsed().as_secs_f64();
+    let sum = |f: fn(&LayerReport) -> f64| reports.iter().map(f).sum::<f64>();
+    let iterations = reports.iter().map(|r| r.iterations).sum::<usize>().max(1);
+    let (dirs, maps, apply) = (
+        sum(|r| r.seconds_directions),
+        sum(|r| r.seconds_maps),
+        sum(|r| r.seconds_apply),
+    );
+    FitBench {
+        layers,
+        seconds_per_layer: total / layers as f64,
+        seconds_per_iteration: dirs / iterations as f64,
+        iterations_per_layer: iterations as f64 / layers as f64,
+        share_directions: dirs / total,
+        share_maps: maps / total,
+        share_apply: apply / total,
+    }
+}
