@@ -341,6 +341,7 @@ pub(super) fn fit<S: AsRef<str>>(
             },
             premap,
             stacks,
+            feature_names: None,
         })
     })
 }

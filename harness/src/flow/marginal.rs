@@ -51,6 +51,9 @@ pub fn target_quantiles(
     }
 }
 
+/// Smallest slope of a map segment, as a fraction of the map's mean slope.
+const MIN_RELATIVE_SLOPE: f64 = 1e-5;
+
 /// A strictly increasing map through `(xs[i], ys[i])` (xs non-decreasing,
 /// ys non-decreasing): repeated xs collapse to their first knot, ys are
 /// nudged up where flat, and slope-1 tails are added beyond both ends.
@@ -66,11 +69,15 @@ pub fn monotone_map(xs: &[f64], ys: &[f64]) -> Result<MonotonePl, InterpError> {
     }
     let span = |v: &[f64]| v[v.len() - 1] - v[0];
     let (sx, sy) = (span(&kx), span(&ky));
-    // Minimum rise per segment: keeps the map strictly increasing.
-    let rise = 1e-9 * sx.max(sy).max(1e-12);
+    // Minimum slope per segment, relative to the map's mean slope: keeps the
+    // map strictly increasing and its inverse well conditioned (a segment of
+    // slope s loses about ulp(y) / s on the way back).
+    let mean_slope = if sx > 0.0 && sy > 0.0 { sy / sx } else { 1.0 };
+    let min_slope = MIN_RELATIVE_SLOPE * mean_slope;
     for i in 1..ky.len() {
-        if ky[i] < ky[i - 1] + rise {
-            ky[i] = ky[i - 1] + rise;
+        let floor = (ky[i - 1] + min_slope * (kx[i] - kx[i - 1])).max(ky[i - 1].next_up());
+        if ky[i] < floor {
+            ky[i] = floor;
         }
     }
     let ends = kx[0]

@@ -59,6 +59,8 @@ pub struct Flow {
     pub(super) premap: FittedPreMap,
     /// One stack (joint flow) or one per domain (independent flows).
     pub(super) stacks: Vec<Stack>,
+    /// Names of the feature columns it was fitted on, if known.
+    pub(super) feature_names: Option<Vec<String>>,
 }
 
 impl Flow {
@@ -108,6 +110,20 @@ impl Flow {
     /// Data dimension d.
     pub fn dim(&self) -> usize {
         self.dim
+    }
+
+    /// Names of the feature columns the flow was fitted on, if recorded.
+    pub fn feature_names(&self) -> Option<&[String]> {
+        self.feature_names.as_deref()
+    }
+
+    /// Records the feature column names (one per dimension).
+    ///
+    /// # Panics
+    /// If the number of names is not the dimension.
+    pub fn set_feature_names(&mut self, names: Vec<String>) {
+        assert_eq!(names.len(), self.dim, "one feature name per dimension");
+        self.feature_names = Some(names);
     }
 
     /// The settings the flow was fitted with.

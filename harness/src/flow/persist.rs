@@ -156,6 +156,13 @@ impl Flow {
         if seen.iter().any(|s| !s) || self.stacks.is_empty() {
             return Err("a domain without layers".into());
         }
+        if self
+            .feature_names
+            .as_ref()
+            .is_some_and(|f| f.len() != self.dim)
+        {
+            return Err("feature names do not match the dimension".into());
+        }
         if self.premap.dim().is_some_and(|d| d != self.dim) {
             return Err("input map of the wrong dimension".into());
         }
