@@ -41,11 +41,17 @@ impl FittedPreMap {
                 let n = x.nrows() as f64;
                 let (mean, scale) = (0..x.ncols())
                     .map(|j| {
+                        // Work on col / max|col| so sums of squares cannot
+                        // overflow for values near f64::MAX.
                         let col = x.col(j);
-                        let m = col.iter().sum::<f64>() / n;
-                        let var = col.iter().map(|v| (v - m) * (v - m)).sum::<f64>() / n;
-                        let s = var.sqrt();
-                        (m, if s > 0.0 && s.is_finite() { s } else { 1.0 })
+                        let top = col.iter().fold(0.0f64, |a, v| a.max(v.abs()));
+                        if top == 0.0 || !top.is_finite() {
+                            return (0.0, 1.0);
+                        }
+                        let m = col.iter().map(|v| v / top).sum::<f64>() / n;
+                        let var = col.iter().map(|v| (v / top - m).powi(2)).sum::<f64>() / n;
+                        let s = var.sqrt() * top;
+                        (m * top, if s > 0.0 && s.is_finite() { s } else { 1.0 })
                     })
                     .unzip();
                 FittedPreMap::Standardize { mean, scale }

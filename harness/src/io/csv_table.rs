@@ -118,7 +118,15 @@ pub(super) fn read(
         }
         for (f, &c) in feature_columns.iter().enumerate() {
             let v = parse_cell(&record[c]).map_err(|m| {
-                DataError::invalid(path, format!("line {line}, column {:?}: {m}", header[c]))
+                let hint = if features.is_none() {
+                    " (every column but the label is a feature unless --features names them)"
+                } else {
+                    ""
+                };
+                DataError::invalid(
+                    path,
+                    format!("line {line}, column {:?}: {m}{hint}", header[c]),
+                )
             })?;
             values[f].push(v);
         }
