@@ -61,6 +61,24 @@ pub fn rows(x: MatRef<'_, f64>, idx: &[usize]) -> Mat<f64> {
     Mat::from_fn(idx.len(), x.ncols(), |i, j| x[(idx[i], j)])
 }
 
+/// Mean over unordered pairs of `clouds` of W2^2 between them: exact
+/// assignment when the two sizes are equal, Sinkhorn otherwise.
+pub fn mean_pairwise_w2_sq(clouds: &[Mat<f64>]) -> Result<f64, MetricError> {
+    let mut total = 0.0;
+    let mut pairs = 0;
+    for a in 0..clouds.len() {
+        for b in a + 1..clouds.len() {
+            total += metrics::w2_sq(clouds[a].as_ref(), clouds[b].as_ref())?;
+            pairs += 1;
+        }
+    }
+    Ok(if pairs == 0 {
+        0.0
+    } else {
+        total / pairs as f64
+    })
+}
+
 /// At most `max` of `idx`, chosen with `rng` (all of them, in order, if few).
 fn subsample(idx: &[usize], max: usize, rng: &mut ChaCha8Rng) -> Vec<usize> {
     if idx.len() <= max {
@@ -112,14 +130,7 @@ pub fn evaluate(
             rows(z.as_ref(), &subsample(&all, W2_MAX_PER_DOMAIN, &mut rng))
         })
         .collect();
-    let mut w2 = 0.0;
-    let mut pairs = 0;
-    for a in 0..samples.len() {
-        for b in a + 1..samples.len() {
-            w2 += metrics::w2_sq(samples[a].as_ref(), samples[b].as_ref())?;
-            pairs += 1;
-        }
-    }
+    let latent_w2_sq = mean_pairwise_w2_sq(&samples)?;
     let pairs_tc: Vec<(MatRef<'_, f64>, MatRef<'_, f64>)> = inputs
         .iter()
         .zip(&latent)
@@ -151,7 +162,7 @@ pub fn evaluate(
         seed,
     )?;
     Ok(Evaluation {
-        latent_w2_sq: w2 / pairs as f64,
+        latent_w2_sq,
         sliced_w2_sq,
         transport_cost,
         confusion_accuracy,

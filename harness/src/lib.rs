@@ -5,6 +5,7 @@ pub mod bench;
 pub mod cli;
 pub mod data;
 pub mod evaluation;
+pub mod experiments;
 pub mod flow;
 pub mod io;
 pub mod linalg;

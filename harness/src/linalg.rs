@@ -28,7 +28,8 @@ pub fn mean_cov(x: MatRef<'_, f64>) -> (Vec<f64>, Mat<f64>) {
 
 /// `S^p` for a symmetric positive semi-definite `S`, through its
 /// eigen-decomposition; eigenvalues are first raised to at least `floor`
-/// (so negative powers of singular matrices stay finite). Returns `None` if
+/// times the largest eigenvalue (so negative powers of singular or
+/// rounding-perturbed matrices stay finite and well scaled). Returns `None` if
 /// the decomposition fails or `S` holds non-finite values.
 pub fn sym_pow(s: MatRef<'_, f64>, power: f64, floor: f64) -> Option<Mat<f64>> {
     let d = s.nrows();
@@ -40,7 +41,17 @@ pub fn sym_pow(s: MatRef<'_, f64>, power: f64, floor: f64) -> Option<Mat<f64>> {
     let evd = sym.self_adjoint_eigen(Side::Lower).ok()?;
     let u = evd.U();
     let lambda = evd.S().column_vector();
-    let scaled = Mat::from_fn(d, d, |i, j| u[(i, j)] * lambda[j].max(floor).powf(power));
+    let top = (0..d).map(|j| lambda[j]).fold(0.0f64, f64::max);
+    let least = (floor * top).max(f64::MIN_POSITIVE);
+    let scaled = Mat::from_fn(d, d, |i, j| {
+        let l = lambda[j];
+        let l = if power < 0.0 {
+            l.max(least)
+        } else {
+            l.max(0.0)
+        };
+        u[(i, j)] * l.powf(power)
+    });
     let mut out = Mat::zeros(d, d);
     matmul(
         out.as_mut(),

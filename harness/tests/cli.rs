@@ -550,3 +550,64 @@ fn awkward_but_valid_data() {
         }
     }
 }
+
+#[test]
+fn reproduce_toys_quick_writes_tables_and_figures() {
+    let s = Scratch::new("reproduce");
+    let out = s.arg("results");
+    let run = iaf(&[
+        "reproduce",
+        "toys",
+        "--quick",
+        "--seeds",
+        "1",
+        "--quiet",
+        "--out",
+        &out,
+    ]);
+    assert_ok(&run);
+    let (header, rows) = read_csv(&s.path("results/toys/convergence.csv"));
+    assert_eq!(
+        header,
+        ["dataset", "method", "seed", "split", "layer", "w2"]
+    );
+    for method in [
+        "identity",
+        "nb",
+        "gb",
+        "rand-nb",
+        "independent",
+        "inb",
+        "inb-gb",
+    ] {
+        for dataset in ["moons", "circles", "blobs4"] {
+            assert!(
+                rows.iter().any(|r| r[0] == dataset && r[1] == method),
+                "{dataset} {method} missing"
+            );
+        }
+    }
+    // INB lowers the latent W2 of the moons' training split.
+    let w2 = |layer: &str| -> f64 {
+        let row = rows
+            .iter()
+            .find(|r| r[0] == "moons" && r[1] == "inb" && r[3] == "train" && r[4] == layer)
+            .unwrap();
+        row[5].parse().unwrap()
+    };
+    assert!(w2("10") < 0.1 * w2("0"), "{} vs {}", w2("10"), w2("0"));
+    let svg = fs::read_to_string(s.path("results/toys/convergence_moons_test.svg")).unwrap();
+    assert!(svg.contains("<svg") && svg.contains("inb"));
+    assert!(s.path("results/toys/meta.json").is_file());
+
+    let missing = iaf(&[
+        "reproduce",
+        "mnist",
+        "--quick",
+        "--out",
+        &out,
+        "--data-dir",
+        &s.arg("none"),
+    ]);
+    assert_fails(&missing, 1, &["scripts/fetch_datasets.sh"]);
+}

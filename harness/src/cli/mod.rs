@@ -7,6 +7,7 @@ mod evaluate;
 mod fit;
 mod info;
 mod input;
+mod reproduce;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -62,6 +63,11 @@ enum Command {
     /// Show what a saved model holds.
     #[command(after_help = "Example:\n  iaf info --model model.iaf")]
     Info(info::InfoArgs),
+    /// Paper-style experiments: CSV tables and figures under results/.
+    #[command(after_help = "Examples:\n  iaf reproduce toys\n  \
+                            iaf reproduce all --quick --out /tmp/results\n  \
+                            scripts/fetch_datasets.sh && iaf reproduce mnist")]
+    Reproduce(reproduce::ReproduceArgs),
     /// Benchmark reports (kernels, fit), printed as CSV or a table.
     #[command(after_help = "Examples:\n  iaf bench kernels --quick --format csv\n  \
                             iaf bench fit --quick\n  \
@@ -80,6 +86,7 @@ pub fn run() -> ExitCode {
         Command::Translate(a) => apply::translate(a),
         Command::Evaluate(a) => evaluate::run(a),
         Command::Info(a) => info::run(a),
+        Command::Reproduce(a) => reproduce::run(a),
         Command::Bench(a) => bench::run(a),
     };
     match result {

@@ -6,12 +6,20 @@ use super::stored::StoredMat;
 use crate::linalg::{mean_cov, sym_pow};
 use faer::linalg::matmul::matmul;
 use faer::{Accum, Mat, MatRef, Par};
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 /// Fixed-point iterations of the barycenter covariance.
-const BARY_ITERS: usize = 100;
-/// Relative ridge added to covariances so every S_c is invertible.
-const RIDGE: f64 = 1e-9;
+const BARY_ITERS: usize = 30;
+/// Relative ridge added to covariances so every S_c is invertible ...
+const RIDGE: f64 = 1e-6;
+/// ... plus shrinkage towards the mean eigenvalue that grows with K / n,
+/// so covariances of few points in many dimensions (n <= K) stay usable.
+const SHRINK_PER_DIM: f64 = 1e-2;
+/// Relative change of the barycenter covariance that ends the iteration.
+const BARY_TOL: f64 = 1e-9;
+/// Smallest eigenvalue, relative to the largest, kept by inverse roots.
+const EIG_FLOOR: f64 = 1e-12;
 
 /// The fitted affine maps of one GB layer.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -28,10 +36,13 @@ pub struct GaussianMaps {
     pub log_det: Vec<f64>,
 }
 
-fn ridge(s: &mut Mat<f64>) {
+/// Regularises the covariance of `n` points: `S + eps I` with `eps` the
+/// mean eigenvalue times `RIDGE + SHRINK_PER_DIM * K / n`.
+fn ridge(s: &mut Mat<f64>, n: usize) {
     let k = s.nrows();
     let tr: f64 = (0..k).map(|i| s[(i, i)]).sum::<f64>() / k as f64;
-    let eps = RIDGE * tr.max(1e-300) + 1e-300;
+    let relative = RIDGE + SHRINK_PER_DIM * k as f64 / n.max(1) as f64;
+    let eps = relative * tr.max(1e-300) + 1e-300;
     for i in 0..k {
         s[(i, i)] += eps;
     }
@@ -45,18 +56,32 @@ fn mul(a: MatRef<'_, f64>, b: MatRef<'_, f64>) -> Mat<f64> {
 
 /// The barycenter covariance: fixed point of
 /// `S <- S^{-1/2} (sum_c w_c (S^{1/2} S_c S^{1/2})^{1/2})^2 S^{-1/2}`.
+/// Two covariances have a closed form: McCann's interpolant
+/// `S = M S_0 M` with `M = w_0 I + w_1 T`, `T` the optimal map from `S_0`
+/// to `S_1`.
 pub fn barycenter_cov(covs: &[Mat<f64>], weights: &[f64]) -> Option<Mat<f64>> {
     let k = covs[0].nrows();
+    if let ([s0, s1], [w0, w1]) = (covs, weights) {
+        let t = transport_matrix(s0.as_ref(), s1.as_ref())?;
+        let m = Mat::from_fn(k, k, |i, j| w1 * t[(i, j)] + if i == j { *w0 } else { 0.0 });
+        let s = mul(mul(m.as_ref(), s0.as_ref()).as_ref(), m.as_ref());
+        return Some(Mat::from_fn(k, k, |i, j| 0.5 * (s[(i, j)] + s[(j, i)])));
+    }
     let mut s = Mat::from_fn(k, k, |i, j| {
         covs.iter().zip(weights).map(|(c, w)| w * c[(i, j)]).sum()
     });
     for _ in 0..BARY_ITERS {
         let root = sym_pow(s.as_ref(), 0.5, 0.0)?;
-        let inv_root = sym_pow(s.as_ref(), -0.5, 1e-300)?;
+        let inv_root = sym_pow(s.as_ref(), -0.5, EIG_FLOOR)?;
+        let roots: Vec<Mat<f64>> = covs
+            .par_iter()
+            .map(|c| {
+                let inner = mul(mul(root.as_ref(), c.as_ref()).as_ref(), root.as_ref());
+                sym_pow(inner.as_ref(), 0.5, 0.0)
+            })
+            .collect::<Option<_>>()?;
         let mut sum = Mat::zeros(k, k);
-        for (c, w) in covs.iter().zip(weights) {
-            let inner = mul(mul(root.as_ref(), c.as_ref()).as_ref(), root.as_ref());
-            let r = sym_pow(inner.as_ref(), 0.5, 0.0)?;
+        for (r, w) in roots.iter().zip(weights) {
             sum += Mat::from_fn(k, k, |i, j| w * r[(i, j)]);
         }
         let sq = mul(sum.as_ref(), sum.as_ref());
@@ -70,11 +95,24 @@ pub fn barycenter_cov(covs: &[Mat<f64>], weights: &[f64]) -> Option<Mat<f64>> {
             .fold(0.0, f64::max);
         let scale = (0..k).map(|i| next[(i, i)].abs()).fold(0.0, f64::max);
         s = next;
-        if change <= 1e-13 * scale {
+        if change <= BARY_TOL * scale {
             break;
         }
     }
     Some(s)
+}
+
+/// The symmetric matrix `T` of the optimal map `x -> T x` from `N(0, from)`
+/// to `N(0, to)`: `from^{-1/2} (from^{1/2} to from^{1/2})^{1/2} from^{-1/2}`.
+fn transport_matrix(from: MatRef<'_, f64>, to: MatRef<'_, f64>) -> Option<Mat<f64>> {
+    let root = sym_pow(from, 0.5, 0.0)?;
+    let inv_root = sym_pow(from, -0.5, EIG_FLOOR)?;
+    let inner = mul(mul(root.as_ref(), to).as_ref(), root.as_ref());
+    let mid = sym_pow(inner.as_ref(), 0.5, 0.0)?;
+    Some(mul(
+        mul(inv_root.as_ref(), mid.as_ref()).as_ref(),
+        inv_root.as_ref(),
+    ))
 }
 
 impl GaussianMaps {
@@ -85,7 +123,7 @@ impl GaussianMaps {
             .iter()
             .map(|x| {
                 let (m, mut c) = mean_cov(*x);
-                ridge(&mut c);
+                ridge(&mut c, x.nrows());
                 (m, c)
             })
             .unzip();
@@ -93,6 +131,20 @@ impl GaussianMaps {
         let mean: Vec<f64> = (0..k)
             .map(|j| means.iter().zip(weights).map(|(m, w)| w * m[j]).sum())
             .collect();
+        let per_domain: Vec<(Mat<f64>, Mat<f64>, f64)> = covs
+            .par_iter()
+            .map(|sc| {
+                let a = transport_matrix(sc.as_ref(), s.as_ref())?;
+                let a_inv = {
+                    use faer::linalg::solvers::Solve;
+                    a.partial_piv_lu()
+                        .solve(Mat::<f64>::identity(k, k).as_ref())
+                };
+                let eig = a.self_adjoint_eigenvalues(faer::Side::Lower).ok()?;
+                let log_det: f64 = eig.iter().map(|l| l.abs().ln()).sum();
+                log_det.is_finite().then_some((a, a_inv, log_det))
+            })
+            .collect::<Option<_>>()?;
         let mut maps = GaussianMaps {
             mean,
             domain_means: means,
@@ -100,25 +152,7 @@ impl GaussianMaps {
             a_inv: Vec::new(),
             log_det: Vec::new(),
         };
-        for sc in &covs {
-            let root = sym_pow(sc.as_ref(), 0.5, 0.0)?;
-            let inv_root = sym_pow(sc.as_ref(), -0.5, 1e-300)?;
-            let inner = mul(mul(root.as_ref(), s.as_ref()).as_ref(), root.as_ref());
-            let mid = sym_pow(inner.as_ref(), 0.5, 0.0)?;
-            let a = mul(
-                mul(inv_root.as_ref(), mid.as_ref()).as_ref(),
-                inv_root.as_ref(),
-            );
-            let lu = a.partial_piv_lu();
-            let a_inv = {
-                use faer::linalg::solvers::Solve;
-                lu.solve(Mat::<f64>::identity(k, k).as_ref())
-            };
-            let eig = a.self_adjoint_eigenvalues(faer::Side::Lower).ok()?;
-            let log_det: f64 = eig.iter().map(|l| l.abs().ln()).sum();
-            if !log_det.is_finite() {
-                return None;
-            }
+        for (a, a_inv, log_det) in per_domain {
             maps.a.push(StoredMat::from(a));
             maps.a_inv.push(StoredMat::from(a_inv));
             maps.log_det.push(log_det);
@@ -144,5 +178,48 @@ impl GaussianMaps {
             Par::Seq,
         );
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::{Rng, SeedableRng};
+
+    #[test]
+    fn fewer_points_than_dimensions_still_give_finite_invertible_maps() {
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(1);
+        let (n, d) = (40, 120);
+        let a = Mat::from_fn(n, d, |_, _| rng.random::<f64>());
+        let b = Mat::from_fn(n, d, |_, j| 2.0 * rng.random::<f64>() + j as f64 * 1e-3);
+        let maps = GaussianMaps::fit(&[a.as_ref(), b.as_ref()], &[0.5, 0.5]).expect("maps");
+        let there = maps.apply(0, a.as_ref(), false);
+        let back = maps.apply(0, there.as_ref(), true);
+        let err = (0..d)
+            .flat_map(|j| (0..n).map(move |i| (i, j)))
+            .map(|(i, j)| (back[(i, j)] - a[(i, j)]).abs())
+            .fold(0.0, f64::max);
+        assert!(err < 1e-6, "round trip {err}");
+    }
+
+    #[test]
+    fn closed_form_for_two_domains_matches_the_fixed_point() {
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(2);
+        let spd = |rng: &mut rand_chacha::ChaCha8Rng| {
+            let g = Mat::from_fn(6, 6, |_, _| rng.random::<f64>() - 0.5);
+            let mut s = mul(g.as_ref(), g.transpose());
+            ridge(&mut s, 1000);
+            s
+        };
+        let (s0, s1) = (spd(&mut rng), spd(&mut rng));
+        let closed = barycenter_cov(&[s0.clone(), s1.clone()], &[0.5, 0.5]).unwrap();
+        // The same barycenter through the fixed point: s1 split in two.
+        let fixed = barycenter_cov(&[s0, s1.clone(), s1], &[0.5, 0.25, 0.25]).unwrap();
+        let scale = (0..6).map(|i| closed[(i, i)]).fold(0.0, f64::max);
+        for j in 0..6 {
+            for i in 0..6 {
+                assert!((closed[(i, j)] - fixed[(i, j)]).abs() <= 1e-7 * scale);
+            }
+        }
     }
 }
