@@ -234,6 +234,20 @@ fn fit_transform_inverse_translate_evaluate_info() {
     assert!(json["roundtrip_max_abs_error"].as_f64().unwrap() <= 1e-9);
 }
 
+/// Writes a little-endian float64 NPY file of `n x d` row-major `values`.
+fn write_npy(path: &Path, n: usize, d: usize, values: &[f64]) {
+    let header = format!("{{'descr': '<f8', 'fortran_order': False, 'shape': ({n}, {d}), }}");
+    let pad = (64 - (10 + header.len() + 1) % 64) % 64;
+    let header = format!("{header}{}\n", " ".repeat(pad));
+    let mut bytes = b"\x93NUMPY\x01\x00".to_vec();
+    bytes.extend_from_slice(&(header.len() as u16).to_le_bytes());
+    bytes.extend_from_slice(header.as_bytes());
+    for v in values {
+        bytes.extend_from_slice(&v.to_le_bytes());
+    }
+    fs::write(path, bytes).unwrap();
+}
+
 #[test]
 fn npy_input_with_a_labels_file() {
     let s = Scratch::new("npy");
@@ -242,18 +256,8 @@ fn npy_input_with_a_labels_file() {
     let values: Vec<f64> = (0..n * d)
         .map(|i| rng.next() + (i / d >= n / 2) as u8 as f64)
         .collect();
-    let mut bytes = Vec::new();
-    let header = format!("{{'descr': '<f8', 'fortran_order': False, 'shape': ({n}, {d}), }}");
-    let pad = 64 - (10 + header.len() + 1) % 64;
-    let header = format!("{header}{}\n", " ".repeat(pad % 64));
-    bytes.extend_from_slice(b"\x93NUMPY\x01\x00");
-    bytes.extend_from_slice(&(header.len() as u16).to_le_bytes());
-    bytes.extend_from_slice(header.as_bytes());
-    for v in &values {
-        bytes.extend_from_slice(&v.to_le_bytes());
-    }
     let data = s.path("x.npy");
-    fs::write(&data, bytes).unwrap();
+    write_npy(&data, n, d, &values);
     let labels: String = (0..n)
         .map(|i| if i < n / 2 { "left\n" } else { "right\n" })
         .collect();
@@ -283,21 +287,9 @@ fn npy_input_with_a_labels_file() {
 
     // The same matrix with one column too many.
     let wide_labels = labels;
-    let mut bytes = Vec::new();
-    let header = format!(
-        "{{'descr': '<f8', 'fortran_order': False, 'shape': ({n}, {}), }}",
-        d + 1
-    );
-    let pad = 64 - (10 + header.len() + 1) % 64;
-    let header = format!("{header}{}\n", " ".repeat(pad % 64));
-    bytes.extend_from_slice(b"\x93NUMPY\x01\x00");
-    bytes.extend_from_slice(&(header.len() as u16).to_le_bytes());
-    bytes.extend_from_slice(header.as_bytes());
-    for i in 0..n * (d + 1) {
-        bytes.extend_from_slice(&(i as f64).to_le_bytes());
-    }
     let wide = s.path("wide.npy");
-    fs::write(&wide, bytes).unwrap();
+    let counting: Vec<f64> = (0..n * (d + 1)).map(|i| i as f64).collect();
+    write_npy(&wide, n, d + 1, &counting);
     let out = s.arg("never.npy");
     let args = [
         "transform",

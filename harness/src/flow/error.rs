@@ -88,3 +88,20 @@ pub enum FlowError {
         message: String,
     },
 }
+
+impl FlowError {
+    /// `Err(NonFinite)` naming the first NaN or infinite entry of `x`
+    /// (column by column), `Ok` if there is none.
+    pub fn check_finite(x: faer::MatRef<'_, f64>) -> Result<(), FlowError> {
+        for j in 0..x.ncols() {
+            if let Some(i) = (0..x.nrows()).find(|&i| !x[(i, j)].is_finite()) {
+                return Err(FlowError::NonFinite {
+                    row: i,
+                    col: j,
+                    value: x[(i, j)],
+                });
+            }
+        }
+        Ok(())
+    }
+}

@@ -60,15 +60,7 @@ fn check_inputs(x: MatRef<'_, f64>, n_labels: usize, config: &FlowConfig) -> Res
             rows: x.nrows(),
         });
     }
-    for j in 0..x.ncols() {
-        if let Some(i) = (0..x.nrows()).find(|&i| !x[(i, j)].is_finite()) {
-            return Err(FlowError::NonFinite {
-                row: i,
-                col: j,
-                value: x[(i, j)],
-            });
-        }
-    }
+    FlowError::check_finite(x)?;
     let d = x.ncols();
     let k = config.directions_for(d);
     if k == 0 || k > d {

@@ -194,16 +194,7 @@ impl Flow {
                 known: self.domains.join(", "),
             });
         }
-        for j in 0..x.ncols() {
-            if let Some(i) = (0..x.nrows()).find(|&i| !x[(i, j)].is_finite()) {
-                return Err(FlowError::NonFinite {
-                    row: i,
-                    col: j,
-                    value: x[(i, j)],
-                });
-            }
-        }
-        Ok(())
+        FlowError::check_finite(x)
     }
 
     /// Maps rows of domain `domain` into the latent space through the
