@@ -28,7 +28,7 @@ pub fn sizes(options: &Options) -> Sizes {
     let (train, test, layers, k, iters) = if options.quick {
         (100, 60, 4, 10, 20)
     } else {
-        (800, 200, 15, 30, 30)
+        (500, 200, 15, 30, 30)
     };
     Sizes {
         train_per_class: train,

@@ -34,8 +34,11 @@ pub enum PreMap {
     /// domains (a constant feature is only centred).
     Standardize,
     /// For data in [0, 1] (images): `Phi^{-1}` of the value clamped to
-    /// `[1e-6, 1 - 1e-6]`; with `dequantize = Some(L)` the training data are
-    /// first dequantised as `(round(x (L - 1)) + U[0, 1)) / L`.
+    /// `[1e-6, 1 - 1e-6]`. With `dequantize = Some(L)` grey levels, values
+    /// are first sent affinely to the centres of L equal bins
+    /// (`g / (L - 1) -> (g + 0.5) / L`), and the training data are
+    /// dequantised to `(round(x (L - 1)) + U[0, 1) - 0.5) / (L - 1)`, i.e.
+    /// uniformly over their bin: new data then sit where training data did.
     Probit {
         /// Number of grey levels to dequantise (fit only), e.g. 256.
         dequantize: Option<u32>,

@@ -31,6 +31,21 @@ pub enum FittedPreMap {
     },
 }
 
+/// The affine map `x -> a x + b` applied before the probit: with `L`
+/// grey levels it sends grey level `g / (L - 1)` to the centre
+/// `(g + 0.5) / L` of its dequantisation bin, so new (not dequantised)
+/// data land where the dequantised training data were; without levels it
+/// is the identity.
+fn bin_centring(levels: Option<u32>) -> (f64, f64) {
+    match levels {
+        Some(l) => {
+            let l = l as f64;
+            ((l - 1.0) / l, 0.5 / l)
+        }
+        None => (1.0, 0.0),
+    }
+}
+
 impl FittedPreMap {
     /// Fits the map on all training rows (`x` is n x d).
     pub fn fit(kind: PreMap, x: MatRef<'_, f64>) -> FittedPreMap {
@@ -70,7 +85,7 @@ impl FittedPreMap {
             for j in 0..x.ncols() {
                 for i in 0..x.nrows() {
                     let pixel = (x[(i, j)].clamp(0.0, 1.0) * (l - 1.0)).round();
-                    x[(i, j)] = (pixel + rng.random::<f64>()) / l;
+                    x[(i, j)] = (pixel + rng.random::<f64>() - 0.5) / (l - 1.0);
                 }
             }
         }
@@ -91,14 +106,18 @@ impl FittedPreMap {
                 }
                 logdet.iter_mut().for_each(|l| *l = -shift);
             }
-            FittedPreMap::Probit { .. } => {
+            FittedPreMap::Probit { dequantize } => {
+                let (a, b) = bin_centring(*dequantize);
+                let shift = x.ncols() as f64 * a.ln();
                 for j in 0..x.ncols() {
                     for (i, v) in x.as_mut().col_mut(j).iter_mut().enumerate() {
-                        let z = normal::quantile(v.clamp(PROBIT_EPS, 1.0 - PROBIT_EPS));
+                        let u = a * *v + b;
+                        let z = normal::quantile(u.clamp(PROBIT_EPS, 1.0 - PROBIT_EPS));
                         logdet[i] -= normal::log_pdf(z);
                         *v = z;
                     }
                 }
+                logdet.iter_mut().for_each(|l| *l += shift);
             }
         }
         logdet
@@ -116,12 +135,13 @@ impl FittedPreMap {
                         .for_each(|v| *v = *v * s + m);
                 }
             }
-            FittedPreMap::Probit { .. } => {
+            FittedPreMap::Probit { dequantize } => {
+                let (a, b) = bin_centring(*dequantize);
                 for j in 0..x.ncols() {
                     x.as_mut()
                         .col_mut(j)
                         .iter_mut()
-                        .for_each(|v| *v = normal::cdf(*v));
+                        .for_each(|v| *v = (normal::cdf(*v) - b) / a);
                 }
             }
         }
@@ -132,6 +152,46 @@ impl FittedPreMap {
         match self {
             FittedPreMap::Standardize { mean, .. } => Some(mean.len()),
             _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use faer::Mat;
+
+    #[test]
+    fn probit_with_levels_centres_new_data_in_the_training_bins() {
+        let map = FittedPreMap::Probit {
+            dequantize: Some(256),
+        };
+        let grey: [f64; 4] = [0.0, 1.0 / 255.0, 128.0 / 255.0, 1.0];
+        let mut x = Mat::from_fn(grey.len(), 1, |i, _| grey[i]);
+        let mut train = x.clone();
+        map.forward(x.as_mut());
+        map.dequantize(train.as_mut(), 3);
+        map.forward(train.as_mut());
+        for (i, g) in grey.iter().enumerate() {
+            let bin = (g * 255.0).round();
+            let (lo, hi) = (
+                normal::quantile(bin / 256.0).max(-40.0),
+                normal::quantile((bin + 1.0) / 256.0).min(40.0),
+            );
+            let centre = normal::quantile((bin + 0.5) / 256.0);
+            assert!(
+                (x[(i, 0)] - centre).abs() < 1e-12,
+                "new data at the bin centre"
+            );
+            assert!(
+                lo <= train[(i, 0)] && train[(i, 0)] <= hi,
+                "training data inside the bin"
+            );
+        }
+        let mut back = x.clone();
+        map.inverse(back.as_mut());
+        for (i, g) in grey.iter().enumerate() {
+            assert!((back[(i, 0)] - g).abs() < 1e-12, "round trip");
         }
     }
 }
