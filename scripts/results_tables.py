@@ -3,7 +3,9 @@
 `iaf reproduce` wrote: tables, checks of the expected outcomes, machine,
 commit and date. Nothing in the tables is typed by hand.
 
-Usage: python3 scripts/results_tables.py [RESULTS_DIR]   (default: results)
+Usage: python3 scripts/results_tables.py [RESULTS_DIR] [--remark TEXT]
+(default RESULTS_DIR: results; TEXT, e.g. about the machine's load, goes
+under the header).
 Standard library only.
 """
 
@@ -190,7 +192,13 @@ def simple_section(title, d, files):
 
 
 def main():
-    results = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "results"))
+    args = sys.argv[1:]
+    remark = None
+    if "--remark" in args:
+        i = args.index("--remark")
+        remark = args[i + 1]
+        del args[i:i + 2]
+    results = os.path.abspath(args[0] if args else os.path.join(ROOT, "results"))
     metas = {}
     for exp in ["toys", "mnist", "fmnist", "ablation", "scaling"]:
         path = os.path.join(results, exp, "meta.json")
@@ -204,7 +212,8 @@ def main():
            f"- machine: {machine()}",
            f"- commit: {commit()}",
            f"- generated: {datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%d %H:%M UTC')}",
-           "- command: `cargo run --release -p harness -- reproduce all` (after `scripts/fetch_datasets.sh`)\n",
+           "- command: `cargo run --release -p harness -- reproduce all` (after `scripts/fetch_datasets.sh`)",
+           f"- remark: {remark}\n" if remark else "",
            "Wall time of each experiment:\n",
            table(["experiment", "mode", "seconds", "threads"],
                  [[e, "quick" if m["quick"] else "full", m["seconds"], m["threads"]]
