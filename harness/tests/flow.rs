@@ -2,7 +2,9 @@
 //! determinism and persistence.
 
 use faer::Mat;
-use harness::flow::{DataSplit, DirectionMode, Flow, FlowConfig, LayerType, ModelFormat, PreMap};
+use harness::flow::{
+    DataSplit, DirectionMode, Flow, FlowConfig, LayerType, ModelFormat, PreMap, FORMAT_VERSION,
+};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rand_distr::StandardNormal;
@@ -427,11 +429,16 @@ fn models_save_and_load_in_both_formats_and_bad_files_are_refused() {
         assert!(msg.contains(expect) && msg.contains(name), "{name}: {msg}");
     }
     let json = std::fs::read_to_string(dir.join("m.json")).unwrap();
-    let path = dir.join("v2.json");
-    std::fs::write(&path, json.replacen("\"version\":1", "\"version\":2", 1)).unwrap();
-    assert!(Flow::load(&path)
-        .unwrap_err()
-        .to_string()
-        .contains("version 2"));
+    let path = dir.join("newer.json");
+    let (ours, newer) = (FORMAT_VERSION, FORMAT_VERSION + 1);
+    let bumped = json.replacen(
+        &format!("\"version\":{ours}"),
+        &format!("\"version\":{newer}"),
+        1,
+    );
+    assert_ne!(bumped, json, "the JSON model holds its version");
+    std::fs::write(&path, bumped).unwrap();
+    let msg = Flow::load(&path).unwrap_err().to_string();
+    assert!(msg.contains(&format!("version {newer}")), "{msg}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
