@@ -1,7 +1,7 @@
 //! `iaf transform`, `iaf inverse` and `iaf translate`: apply a saved model
 //! to a labelled data file and write the result in the same layout.
 
-use super::input::DataArgs;
+use super::input::{require_out_folder, DataArgs};
 use crate::flow::Flow;
 use crate::io::write_labelled;
 use anyhow::Context;
@@ -40,22 +40,9 @@ pub enum Direction {
     Inverse,
 }
 
-fn check_out_folder(out: &std::path::Path) -> anyhow::Result<()> {
-    if let Some(dir) = out.parent().filter(|p| !p.as_os_str().is_empty()) {
-        if !dir.is_dir() {
-            anyhow::bail!(
-                "{}: the output folder {} does not exist",
-                out.display(),
-                dir.display()
-            );
-        }
-    }
-    Ok(())
-}
-
 /// Runs `iaf transform` (forward) or `iaf inverse`.
 pub fn run(args: ApplyArgs, direction: Direction) -> anyhow::Result<()> {
-    check_out_folder(&args.out)?;
+    require_out_folder(&args.out)?;
     let flow = Flow::load(&args.model)?;
     let (data, domains) = args.data.read_for(&flow)?;
     let result = flow
@@ -71,7 +58,7 @@ pub fn run(args: ApplyArgs, direction: Direction) -> anyhow::Result<()> {
 /// Runs `iaf translate`.
 pub fn translate(args: TranslateArgs) -> anyhow::Result<()> {
     let a = args.apply;
-    check_out_folder(&a.out)?;
+    require_out_folder(&a.out)?;
     let flow = Flow::load(&a.model)?;
     let to = flow.require_domain(&args.to).context("--to")?;
     let (data, domains) = a.data.read_for(&flow)?;

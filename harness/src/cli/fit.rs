@@ -1,6 +1,6 @@
 //! `iaf fit`: fit a flow on a labelled data file and save the model.
 
-use super::input::DataArgs;
+use super::input::{require_out_folder, DataArgs};
 use super::UsageError;
 use crate::flow::{
     DataSplit, DirectionMode, Flow, FlowConfig, FlowError, LayerReport, LayerType, ModelFormat,
@@ -133,15 +133,7 @@ fn progress_bar(layers: usize) -> ProgressBar {
 /// Runs `iaf fit`.
 pub fn run(args: FitArgs) -> anyhow::Result<()> {
     let config = args.config()?;
-    if let Some(dir) = args.model.parent().filter(|p| !p.as_os_str().is_empty()) {
-        if !dir.is_dir() {
-            anyhow::bail!(
-                "{}: the output folder {} does not exist",
-                args.model.display(),
-                dir.display()
-            );
-        }
-    }
+    require_out_folder(&args.model)?;
     let data = args.data.read(args.features.clone())?;
     let show = !args.quiet && std::io::stderr().is_terminal();
     let bar = show.then(|| progress_bar(config.layers));

@@ -56,3 +56,18 @@ impl DataArgs {
         Ok((data, domains))
     }
 }
+
+/// An error naming `out` unless the folder it would be written to exists
+/// (checked before any work, so a long fit does not fail at the end).
+pub fn require_out_folder(out: &std::path::Path) -> anyhow::Result<()> {
+    if let Some(dir) = out.parent().filter(|p| !p.as_os_str().is_empty()) {
+        if !dir.is_dir() {
+            bail!(
+                "{}: the output folder {} does not exist",
+                out.display(),
+                dir.display()
+            );
+        }
+    }
+    Ok(())
+}
