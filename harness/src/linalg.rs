@@ -26,43 +26,66 @@ pub fn mean_cov(x: MatRef<'_, f64>) -> (Vec<f64>, Mat<f64>) {
     (mean, cov)
 }
 
-/// `S^p` for a symmetric positive semi-definite `S`, through its
-/// eigen-decomposition; eigenvalues are first raised to at least `floor`
-/// times the largest eigenvalue (so negative powers of singular or
-/// rounding-perturbed matrices stay finite and well scaled). Returns `None` if
-/// the decomposition fails or `S` holds non-finite values.
-pub fn sym_pow(s: MatRef<'_, f64>, power: f64, floor: f64) -> Option<Mat<f64>> {
-    let d = s.nrows();
-    if (0..d).any(|j| (0..d).any(|i| !s[(i, j)].is_finite())) {
-        return None;
+/// The eigen-decomposition of a symmetric positive semi-definite `S`, from
+/// which any power of `S` follows in O(d^3) without decomposing again.
+pub struct SymEigen {
+    u: Mat<f64>,
+    lambda: Vec<f64>,
+}
+
+impl SymEigen {
+    /// Decomposes `S` (symmetrised first: rounding may leave it slightly
+    /// asymmetric). `None` if `S` holds non-finite values or the
+    /// decomposition fails.
+    pub fn new(s: MatRef<'_, f64>) -> Option<SymEigen> {
+        let d = s.nrows();
+        if (0..d).any(|j| (0..d).any(|i| !s[(i, j)].is_finite())) {
+            return None;
+        }
+        let sym = Mat::from_fn(d, d, |i, j| 0.5 * (s[(i, j)] + s[(j, i)]));
+        let evd = sym.self_adjoint_eigen(Side::Lower).ok()?;
+        let lambda = evd.S().column_vector();
+        Some(SymEigen {
+            u: evd.U().to_owned(),
+            lambda: (0..d).map(|j| lambda[j]).collect(),
+        })
     }
-    // Symmetrise: rounding may leave S slightly asymmetric.
-    let sym = Mat::from_fn(d, d, |i, j| 0.5 * (s[(i, j)] + s[(j, i)]));
-    let evd = sym.self_adjoint_eigen(Side::Lower).ok()?;
-    let u = evd.U();
-    let lambda = evd.S().column_vector();
-    let top = (0..d).map(|j| lambda[j]).fold(0.0f64, f64::max);
-    let least = (floor * top).max(f64::MIN_POSITIVE);
-    let scaled = Mat::from_fn(d, d, |i, j| {
-        let l = lambda[j];
-        let l = if power < 0.0 {
-            l.max(least)
-        } else {
-            l.max(0.0)
-        };
-        u[(i, j)] * l.powf(power)
-    });
-    let mut out = Mat::zeros(d, d);
-    matmul(
-        out.as_mut(),
-        Accum::Replace,
-        scaled.as_ref(),
-        u.transpose(),
-        1.0,
-        Par::Seq,
-    );
-    // Symmetrise the result as well.
-    Some(Mat::from_fn(d, d, |i, j| 0.5 * (out[(i, j)] + out[(j, i)])))
+
+    /// `S^p`; eigenvalues are first raised to at least `floor` times the
+    /// largest eigenvalue for negative powers (so they stay finite and well
+    /// scaled for singular or rounding-perturbed matrices), to at least 0
+    /// otherwise. The result is symmetrised.
+    pub fn pow(&self, power: f64, floor: f64) -> Mat<f64> {
+        let d = self.lambda.len();
+        let top = self.lambda.iter().copied().fold(0.0f64, f64::max);
+        let least = (floor * top).max(f64::MIN_POSITIVE);
+        let scaled = Mat::from_fn(d, d, |i, j| {
+            let l = self.lambda[j];
+            let l = if power < 0.0 {
+                l.max(least)
+            } else {
+                l.max(0.0)
+            };
+            self.u[(i, j)] * l.powf(power)
+        });
+        let mut out = Mat::zeros(d, d);
+        matmul(
+            out.as_mut(),
+            Accum::Replace,
+            scaled.as_ref(),
+            self.u.transpose(),
+            1.0,
+            Par::Seq,
+        );
+        Mat::from_fn(d, d, |i, j| 0.5 * (out[(i, j)] + out[(j, i)]))
+    }
+}
+
+/// `S^p` for a symmetric positive semi-definite `S` (see [`SymEigen::pow`]
+/// for `floor`). Returns `None` if the decomposition fails or `S` holds
+/// non-finite values.
+pub fn sym_pow(s: MatRef<'_, f64>, power: f64, floor: f64) -> Option<Mat<f64>> {
+    Some(SymEigen::new(s)?.pow(power, floor))
 }
 
 #[cfg(test)]

@@ -5,6 +5,8 @@
 //! - [`interp`]: monotone piecewise-linear maps, their inverses and
 //!   derivatives, batched evaluation.
 //! - [`hist`]: equal-width histograms, histogram CDFs, empirical quantiles.
+//! - [`gemm`]: `f32` products with a narrow right-hand side (the direction
+//!   search's `X P` and `X^T R`).
 //! - [`normal`]: standard normal CDF and quantile to 1e-14 relative error.
 //! - [`ortho`]: orthonormal frames, Cayley steps on the Stiefel manifold and
 //!   the layer projection update.
@@ -14,6 +16,7 @@
 //! against it.
 
 pub mod dispatch;
+pub mod gemm;
 pub mod hist;
 pub mod interp;
 pub mod normal;

@@ -2,7 +2,7 @@
 //! fitting INB layers on the MNIST-like shape of the issue: n = 1600 (800
 //! per domain), d = 784, K = 30, J = 200.
 
-use crate::flow::{Flow, FlowConfig, LayerReport, PreMap};
+use crate::flow::{Flow, FlowConfig, LayerReport, PreMap, SearchPrecision};
 use faer::Mat;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -60,8 +60,9 @@ pub fn synthetic(seed: u64) -> (Mat<f64>, Vec<&'static str>) {
     (x, labels)
 }
 
-/// Fits `layers` layers and reports the timings.
-pub fn run(layers: usize, threads: Option<usize>) -> FitBench {
+/// Fits `layers` layers with the direction search at `precision` and
+/// reports the timings.
+pub fn run(layers: usize, threads: Option<usize>, precision: SearchPrecision) -> FitBench {
     let (x, labels) = synthetic(0);
     let config = FlowConfig {
         layers,
@@ -69,6 +70,7 @@ pub fn run(layers: usize, threads: Option<usize>) -> FitBench {
         max_iters: J,
         premap: PreMap::Standardize,
         threads,
+        search_precision: precision,
         ..FlowConfig::default()
     };
     let mut reports: Vec<LayerReport> = Vec::new();

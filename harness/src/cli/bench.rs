@@ -1,6 +1,7 @@
 //! `iaf bench`: kernel and fit benchmark reports.
 
 use crate::bench::{fit, kernels, to_csv, to_table};
+use crate::flow::SearchPrecision;
 use clap::{Args, Subcommand, ValueEnum};
 
 /// Arguments of `iaf bench`.
@@ -26,6 +27,9 @@ struct FitArgs {
     /// Worker threads (default: all cores).
     #[arg(long)]
     threads: Option<usize>,
+    /// Run the direction search's products in f64 (default f32, as `iaf fit`).
+    #[arg(long)]
+    f64: bool,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     format: Format,
@@ -59,18 +63,23 @@ pub fn run(args: BenchArgs) -> anyhow::Result<()> {
             print!("{text}");
         }
         BenchWhat::Fit(a) => {
-            let r = fit::run(if a.quick { 1 } else { 5 }, a.threads);
+            let precision = if a.f64 {
+                SearchPrecision::F64
+            } else {
+                SearchPrecision::F32
+            };
+            let r = fit::run(if a.quick { 1 } else { 5 }, a.threads, precision);
             match a.format {
                 Format::Csv => {
-                    println!("benchmark,layers,seconds_per_layer,seconds_per_iteration,iterations_per_layer,share_directions,share_maps,share_apply");
+                    println!("benchmark,precision,layers,seconds_per_layer,seconds_per_iteration,iterations_per_layer,share_directions,share_maps,share_apply");
                     println!(
-                        "fit_n1600_d784_k30_j200,{},{:.4},{:.6},{:.1},{:.3},{:.3},{:.3}",
-                        r.layers, r.seconds_per_layer, r.seconds_per_iteration, r.iterations_per_layer,
+                        "fit_n1600_d784_k30_j200,{:?},{},{:.4},{:.6},{:.1},{:.3},{:.3},{:.3}",
+                        precision, r.layers, r.seconds_per_layer, r.seconds_per_iteration, r.iterations_per_layer,
                         r.share_directions, r.share_maps, r.share_apply
                     );
                 }
                 Format::Table => println!(
-                    "fit n=1600 d=784 K=30 J=200: {:.3} s/layer, {:.2} ms/iteration, {:.0} iterations/layer \
+                    "fit n=1600 d=784 K=30 J=200 ({precision:?} search): {:.3} s/layer, {:.2} ms/iteration, {:.0} iterations/layer \
                      (directions {:.0}%, maps {:.0}%, apply {:.0}%)",
                     r.seconds_per_layer, r.seconds_per_iteration * 1e3, r.iterations_per_layer,
                     r.share_directions * 100.0, r.share_maps * 100.0, r.share_apply * 100.0

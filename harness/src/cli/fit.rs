@@ -4,7 +4,7 @@ use super::input::{require_out_folder, DataArgs};
 use super::UsageError;
 use crate::flow::{
     DataSplit, DirectionMode, Flow, FlowConfig, FlowError, LayerReport, LayerType, ModelFormat,
-    PreMap,
+    PreMap, SearchPrecision,
 };
 use clap::{Args, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -46,6 +46,10 @@ pub struct FitArgs {
     /// Use half of each domain's rows for directions and the other half for maps.
     #[arg(long)]
     half_split: bool,
+    /// Precision of the direction search's data products (f64 is about
+    /// twice as slow; maps and the model are f64 either way).
+    #[arg(long, value_enum, default_value_t = Precision::F32)]
+    search_precision: Precision,
     /// Random seed.
     #[arg(long, default_value_t = 0)]
     seed: u64,
@@ -70,6 +74,12 @@ enum Directions {
 enum Layers {
     Nb,
     Gb,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum Precision {
+    F32,
+    F64,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -114,6 +124,10 @@ impl FitArgs {
                 DataSplit::Half
             } else {
                 DataSplit::All
+            },
+            search_precision: match self.search_precision {
+                Precision::F32 => SearchPrecision::F32,
+                Precision::F64 => SearchPrecision::F64,
             },
         })
     }

@@ -43,6 +43,7 @@ pub fn run(args: InfoArgs) -> anyhow::Result<()> {
     println!("layer type      {:?}", c.layer_type);
     println!("pre-map         {:?}", c.premap);
     println!("max iterations  {}", c.max_iters);
+    println!("search precision {:?}", c.search_precision);
     println!("grid            {}", c.grid);
     println!("data split      {:?}", c.split);
     println!("seed            {}", c.seed);

@@ -2,15 +2,13 @@
 //! max-K-SW objective on the Stiefel manifold with the Cayley retraction and
 //! Armijo backtracking; or a random frame; or the coordinate axes.
 
+use super::config::SearchPrecision;
 use super::objective::{Blocks, Objective, Target};
-use faer::linalg::matmul::matmul;
-use faer::{Accum, Mat, MatRef, Par};
+use super::products::Products;
+use faer::{Mat, MatRef};
 use kernels::ortho::{orthonormalize, project, random_frame, CayleyCurve, OrthoError};
 use rand_chacha::ChaCha8Rng;
-use rayon::prelude::*;
 
-/// Columns of `X` per parallel block of the gradient `X^T R`.
-const GRAD_COL_BLOCK: usize = 64;
 /// Backtracking halvings before the search gives up on a step.
 const MAX_BACKTRACK: usize = 40;
 /// The search stops when no entry of W moves by more than this.
@@ -26,21 +24,6 @@ pub struct Directions {
     pub iterations: usize,
 }
 
-/// `X^T R` (d x K), parallel over blocks of X's columns: each entry is one
-/// sequential dot product, so the result does not depend on thread count.
-fn gradient(x: MatRef<'_, f64>, r: MatRef<'_, f64>) -> Mat<f64> {
-    let mut g = Mat::zeros(x.ncols(), r.ncols());
-    g.as_mut()
-        .par_row_chunks_mut(GRAD_COL_BLOCK)
-        .enumerate()
-        .for_each(|(b, gb)| {
-            let cols = gb.nrows();
-            let xb = x.get(.., b * GRAD_COL_BLOCK..b * GRAD_COL_BLOCK + cols);
-            matmul(gb, Accum::Replace, xb.transpose(), r, 1.0, Par::Seq);
-        });
-    g
-}
-
 /// Orders W's columns by their own objective, largest first.
 fn order_columns(w: &Mat<f64>, per_direction: &[f64]) -> Mat<f64> {
     let mut order: Vec<usize> = (0..w.ncols()).collect();
@@ -53,26 +36,29 @@ fn order_columns(w: &Mat<f64>, per_direction: &[f64]) -> Mat<f64> {
 }
 
 /// Maximises F over d x K orthonormal frames, starting from a Haar-random
-/// frame drawn from `rng`, for at most `max_iters` iterations.
+/// frame drawn from `rng`, for at most `max_iters` iterations, with the
+/// data products at the given precision.
 pub fn max_sliced(
     x: MatRef<'_, f64>,
     blocks: &Blocks,
     target: Target,
     k: usize,
     max_iters: usize,
+    precision: SearchPrecision,
     rng: &mut ChaCha8Rng,
 ) -> Result<Directions, OrthoError> {
     let d = x.ncols();
     let mut w = random_frame(d, k, rng);
     let mut objective = Objective::new(blocks, target, k);
-    let mut xw = project(x, w.as_ref());
+    let products = Products::new(x, precision);
+    let mut xw = products.times(w.as_ref());
     let mut eval = objective.evaluate(xw.as_ref());
     let mut t = 0.1;
     let mut iterations = 0;
     while iterations < max_iters {
         iterations += 1;
         // P: Euclidean gradient of the loss -F.
-        let mut p = gradient(x, eval.residual.as_ref());
+        let mut p = products.transpose_times(eval.residual());
         for j in 0..k {
             for i in 0..d {
                 p[(i, j)] = -p[(i, j)];
@@ -83,7 +69,7 @@ pub fn max_sliced(
         if slope >= 0.0 || slope.is_nan() {
             break; // zero gradient: a stationary point
         }
-        let xp = project(x, p.as_ref());
+        let xp = products.times(p.as_ref());
         let xu = Mat::from_fn(x.nrows(), 2 * k, |i, j| {
             if j < k {
                 xp[(i, j)]

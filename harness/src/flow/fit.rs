@@ -162,6 +162,7 @@ fn fit_layer(
                 target,
                 k,
                 config.max_iters,
+                config.search_precision,
                 rng,
             )
             .map_err(|e| numerical(e.to_string()))?;

@@ -3,7 +3,7 @@
 //! `N(m, S)` of the domains' Gaussian fits `N(m_c, S_c)`.
 
 use super::stored::StoredMat;
-use crate::linalg::{mean_cov, sym_pow};
+use crate::linalg::{mean_cov, sym_pow, SymEigen};
 use faer::linalg::matmul::matmul;
 use faer::{Accum, Mat, MatRef, Par};
 use rayon::prelude::*;
@@ -71,8 +71,8 @@ pub fn barycenter_cov(covs: &[Mat<f64>], weights: &[f64]) -> Option<Mat<f64>> {
         covs.iter().zip(weights).map(|(c, w)| w * c[(i, j)]).sum()
     });
     for _ in 0..BARY_ITERS {
-        let root = sym_pow(s.as_ref(), 0.5, 0.0)?;
-        let inv_root = sym_pow(s.as_ref(), -0.5, EIG_FLOOR)?;
+        let eig = SymEigen::new(s.as_ref())?;
+        let (root, inv_root) = (eig.pow(0.5, 0.0), eig.pow(-0.5, EIG_FLOOR));
         let roots: Vec<Mat<f64>> = covs
             .par_iter()
             .map(|c| {
@@ -105,8 +105,8 @@ pub fn barycenter_cov(covs: &[Mat<f64>], weights: &[f64]) -> Option<Mat<f64>> {
 /// The symmetric matrix `T` of the optimal map `x -> T x` from `N(0, from)`
 /// to `N(0, to)`: `from^{-1/2} (from^{1/2} to from^{1/2})^{1/2} from^{-1/2}`.
 fn transport_matrix(from: MatRef<'_, f64>, to: MatRef<'_, f64>) -> Option<Mat<f64>> {
-    let root = sym_pow(from, 0.5, 0.0)?;
-    let inv_root = sym_pow(from, -0.5, EIG_FLOOR)?;
+    let eig = SymEigen::new(from)?;
+    let (root, inv_root) = (eig.pow(0.5, 0.0), eig.pow(-0.5, EIG_FLOOR));
     let inner = mul(mul(root.as_ref(), to).as_ref(), root.as_ref());
     let mid = sym_pow(inner.as_ref(), 0.5, 0.0)?;
     Some(mul(

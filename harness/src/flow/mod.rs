@@ -15,9 +15,10 @@ mod model;
 mod objective;
 mod persist;
 mod premap;
+mod products;
 mod stored;
 
-pub use config::{DataSplit, DirectionMode, FlowConfig, LayerType, PreMap};
+pub use config::{DataSplit, DirectionMode, FlowConfig, LayerType, PreMap, SearchPrecision};
 pub use error::FlowError;
 pub use fit::{distinct_domains, LayerReport};
 pub use model::{Flow, FORMAT_VERSION};

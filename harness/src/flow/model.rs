@@ -11,7 +11,7 @@ use faer::{Mat, MatRef};
 use serde::{Deserialize, Serialize};
 
 /// Version of the stored model format; files of another version are refused.
-pub const FORMAT_VERSION: u32 = 2;
+pub const FORMAT_VERSION: u32 = 3;
 
 /// Layers fitted together on some domains.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

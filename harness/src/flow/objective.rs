@@ -3,10 +3,13 @@
 //! function and the target's (the domains' 1-D barycenter, or the standard
 //! normal for Gaussianising flows), on the levels `u_i = (i + 0.5) / m`.
 
-use faer::{Mat, MatRef};
+use faer::MatRef;
 use kernels::normal;
 use kernels::sort::sort_pairs;
 use rayon::prelude::*;
+
+/// A warm sort gives up (and sorts afresh) after this many moves per value.
+const WARM_BUDGET: usize = 8;
 
 /// What the domains' marginals are compared with and moved onto.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -72,9 +75,17 @@ pub struct Evaluation {
     pub value: f64,
     /// Per-direction objective F_j.
     pub per_direction: Vec<f64>,
-    /// dF/d(projections) (n x K): the scattered, scaled residuals, so that
-    /// the Euclidean gradient is `X^T R`.
-    pub residual: Mat<f64>,
+    /// dF/d(projections), n x K column-major: the scattered, scaled
+    /// residuals, so that the Euclidean gradient is `X^T R`.
+    residual: Vec<f64>,
+}
+
+impl Evaluation {
+    /// dF/d(projections) as an n x K matrix.
+    pub fn residual(&self) -> MatRef<'_, f64> {
+        let k = self.per_direction.len();
+        MatRef::from_column_major_slice(&self.residual, self.residual.len() / k.max(1), k)
+    }
 }
 
 /// One (domain, direction) pair's sorted projections, kept between
@@ -91,13 +102,14 @@ struct Column {
 }
 
 /// Insertion sort of `values` carrying `perm`, giving up (returning false)
-/// after `budget` moves.
+/// after `budget` moves. The values are finite (projections of checked,
+/// finite data), so `>` is the total order.
 fn insertion_sort(values: &mut [f64], perm: &mut [u32], budget: usize) -> bool {
     let mut moves = 0;
     for i in 1..values.len() {
         let (v, p) = (values[i], perm[i]);
         let mut j = i;
-        while j > 0 && values[j - 1].total_cmp(&v).is_gt() {
+        while j > 0 && values[j - 1] > v {
             values[j] = values[j - 1];
             perm[j] = perm[j - 1];
             j -= 1;
@@ -112,6 +124,37 @@ fn insertion_sort(values: &mut [f64], perm: &mut [u32], budget: usize) -> bool {
     true
 }
 
+impl Column {
+    /// Sorts the domain's projections `proj` (this column's rows), starting
+    /// from the last order when there is one, and takes the quantiles at
+    /// `positions`.
+    fn sort(&mut self, proj: &[f64], positions: &[(usize, f64)]) {
+        let nc = proj.len();
+        let warm = self.perm.len() == nc && {
+            for (v, &p) in self.values.iter_mut().zip(&self.perm) {
+                *v = proj[p as usize];
+            }
+            insertion_sort(&mut self.values, &mut self.perm, WARM_BUDGET * nc)
+        };
+        if !warm {
+            self.values.clear();
+            self.values.extend_from_slice(proj);
+            self.perm.clear();
+            self.perm.extend(0..nc as u32);
+            sort_pairs(&mut self.values, &mut self.perm);
+        }
+        let v = &self.values;
+        self.q.clear();
+        self.q.extend(positions.iter().map(|&(lo, f)| {
+            if f == 0.0 {
+                v[lo]
+            } else {
+                v[lo] + f * (v[lo + 1] - v[lo])
+            }
+        }));
+    }
+}
+
 /// Evaluates F and its gradient for a fixed set of domains and directions,
 /// reusing each column's last order as the starting point of its sort.
 pub struct Objective<'a> {
@@ -123,7 +166,7 @@ pub struct Objective<'a> {
     positions: Vec<Vec<(usize, f64)>>,
     /// Target quantiles of the standard normal (if that is the target).
     normal_q: Vec<f64>,
-    /// Domain-major: column `c * k + j`.
+    /// Direction-major: column `j * domains + c`.
     columns: Vec<Column>,
 }
 
@@ -155,90 +198,63 @@ impl<'a> Objective<'a> {
         }
     }
 
-    /// Sorts every (domain, direction) column and takes its quantiles.
-    fn sort_columns(&mut self, proj: MatRef<'_, f64>) {
-        let (k, blocks, positions) = (self.k, self.blocks, &self.positions);
+    /// Evaluates F and dF/dP at projections `proj` (n x K, rows in blocks).
+    pub fn evaluate(&mut self, proj: MatRef<'_, f64>) -> Evaluation {
+        let (n, k, m) = (proj.nrows(), self.k, self.m);
+        let (blocks, positions) = (self.blocks, &self.positions);
+        let domains = blocks.sizes.len();
         self.columns
             .par_iter_mut()
             .enumerate()
             .for_each(|(idx, col)| {
-                let (c, j) = (idx / k, idx % k);
-                let (start, nc) = (blocks.starts[c], blocks.sizes[c]);
-                let warm = col.perm.len() == nc && {
-                    for (v, &p) in col.values.iter_mut().zip(&col.perm) {
-                        *v = proj[(start + p as usize, j)];
+                let (j, c) = (idx / domains, idx % domains);
+                let rows = blocks.starts[c]..blocks.starts[c] + blocks.sizes[c];
+                match proj.col(j).try_as_col_major() {
+                    Some(cj) => col.sort(&cj.as_slice()[rows], &positions[c]),
+                    None => {
+                        let copy: Vec<f64> = rows.map(|i| proj[(i, j)]).collect();
+                        col.sort(&copy, &positions[c]);
                     }
-                    insertion_sort(&mut col.values, &mut col.perm, 16 * nc)
-                };
-                if !warm {
-                    col.values = (start..start + nc).map(|i| proj[(i, j)]).collect();
-                    col.perm = (0..nc as u32).collect();
-                    sort_pairs(&mut col.values, &mut col.perm);
                 }
-                let v = &col.values;
-                col.q = positions[c]
-                    .iter()
-                    .map(|&(lo, f)| {
-                        if nc == 1 || f == 0.0 {
-                            v[lo]
-                        } else {
-                            v[lo] + f * (v[lo + 1] - v[lo])
-                        }
-                    })
-                    .collect();
             });
-    }
-
-    /// Evaluates F and dF/dP at projections `proj` (n x K, rows in blocks).
-    pub fn evaluate(&mut self, proj: MatRef<'_, f64>) -> Evaluation {
-        let (n, k, m) = (proj.nrows(), self.k, self.m);
-        self.sort_columns(proj);
         let this = &*self;
         let scale = 2.0 / (k as f64 * m as f64);
-        let domains = this.blocks.sizes.len();
-        let results: Vec<(f64, Vec<f64>)> = (0..k)
-            .into_par_iter()
-            .map(|j| {
-                let q = |c: usize| &this.columns[c * k + j].q;
+        let mut residual = vec![0.0; n * k];
+        let per_direction: Vec<f64> = residual
+            .par_chunks_mut(n.max(1))
+            .zip(this.columns.par_chunks(domains))
+            .map(|(resid, cols)| {
                 let target_q: Vec<f64> = match this.target {
                     Target::StandardNormal => this.normal_q.clone(),
                     Target::Barycenter => (0..m)
-                        .map(|i| (0..domains).map(|c| this.blocks.weights[c] * q(c)[i]).sum())
+                        .map(|i| {
+                            cols.iter()
+                                .zip(&this.blocks.weights)
+                                .map(|(col, w)| w * col.q[i])
+                                .sum()
+                        })
                         .collect(),
                 };
                 let mut fj = 0.0;
-                let mut resid = vec![0.0; n];
-                for c in 0..domains {
-                    let (start, nc, w) = (
-                        this.blocks.starts[c],
-                        this.blocks.sizes[c],
-                        this.blocks.weights[c],
-                    );
-                    let perm = &this.columns[c * k + j].perm;
-                    for ((&qi, &ti), &(lo, f)) in q(c).iter().zip(&target_q).zip(&this.positions[c])
+                for (c, col) in cols.iter().enumerate() {
+                    let (start, w) = (this.blocks.starts[c], this.blocks.weights[c]);
+                    let resid = &mut resid[start..start + this.blocks.sizes[c]];
+                    for ((&qi, &ti), &(lo, f)) in
+                        col.q.iter().zip(&target_q).zip(&this.positions[c])
                     {
                         let e = qi - ti;
-                        fj += w * e * e / m as f64;
+                        fj += w * e * e;
                         let g = scale * w * e;
-                        resid[start + perm[lo] as usize] += (1.0 - f) * g;
-                        if nc > 1 && f != 0.0 {
-                            resid[start + perm[lo + 1] as usize] += f * g;
+                        resid[col.perm[lo] as usize] += (1.0 - f) * g;
+                        if f != 0.0 {
+                            resid[col.perm[lo + 1] as usize] += f * g;
                         }
                     }
                 }
-                (fj, resid)
+                fj / m as f64
             })
             .collect();
-        let per_direction: Vec<f64> = results.iter().map(|r| r.0).collect();
         let value = per_direction.iter().sum::<f64>() / k as f64;
-        let mut residual = Mat::zeros(n, k);
-        for (j, (_, r)) in results.iter().enumerate() {
-            residual
-                .col_mut(j)
-                .iter_mut()
-                .zip(r)
-                .for_each(|(o, v)| *o = *v);
-        }
         Evaluation {
             value,
             per_direction,

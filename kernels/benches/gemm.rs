@@ -1,0 +1,65 @@
+//! Narrow `f32` products (`kernels::gemm`) at the shapes of one direction-
+//! search iteration of an MNIST-like layer: `X P` with X 1600 x 784 and P
+//! 784 x 30 (padded to 32 columns), and `X^T R` with X^T 784 x 1600 and R
+//! 1600 x 30. Every available SIMD level is timed; the peer is faer's `f32`
+//! `matmul` on the same row-major data (sequential, and with `Par::rayon(0)`).
+//! Throughput: the multiply-adds of the unpadded product.
+
+mod common;
+
+use common::config;
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use faer::linalg::matmul::matmul;
+use faer::{Accum, MatMut, MatRef, Par};
+use kernels::dispatch::available;
+use kernels::gemm::{matmul_narrow_with, padded_cols};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use std::hint::black_box;
+use std::time::Duration;
+
+const N: usize = 1600;
+const D: usize = 784;
+const K: usize = 30;
+
+fn uniform(rng: &mut ChaCha8Rng, len: usize) -> Vec<f32> {
+    (0..len).map(|_| rng.random::<f32>() - 0.5).collect()
+}
+
+fn products(c: &mut Criterion) {
+    let mut rng = ChaCha8Rng::seed_from_u64(5);
+    let kp = padded_cols(K);
+    for (name, m, p) in [("x_times_p", N, D), ("xt_times_r", D, N)] {
+        let a = uniform(&mut rng, m * p);
+        let b = uniform(&mut rng, p * kp);
+        let mut out = vec![0.0f32; m * kp];
+        let mut group = c.benchmark_group(format!("gemm_{name}"));
+        group.sample_size(10);
+        group.warm_up_time(Duration::from_millis(300));
+        group.measurement_time(Duration::from_secs(1));
+        group.throughput(Throughput::Elements((m * p * K) as u64));
+        for level in available() {
+            group.bench_function(BenchmarkId::new("iaf", level), |bch| {
+                bch.iter(|| matmul_narrow_with(level, black_box(&a), p, black_box(&b), &mut out))
+            });
+        }
+        for (label, par) in [("faer_seq", Par::Seq), ("faer_par", Par::rayon(0))] {
+            group.bench_function(label, |bch| {
+                bch.iter(|| {
+                    let lhs = MatRef::from_row_major_slice(black_box(&a), m, p);
+                    let rhs = MatRef::from_row_major_slice(black_box(&b), p, kp);
+                    let dst = MatMut::from_row_major_slice_mut(&mut out, m, kp);
+                    matmul(dst, Accum::Replace, lhs, rhs, 1.0f32, par);
+                })
+            });
+        }
+        group.finish();
+    }
+}
+
+criterion_group! {
+    name = benches;
+    config = config();
+    targets = products
+}
+criterion_main!(benches);
