@@ -9,7 +9,7 @@ use super::tree::SearchTree;
 use super::{apply, eval_on, limit, OutOfRange};
 
 /// Queries descending the tree together.
-const IN_FLIGHT: usize = 4;
+const IN_FLIGHT: usize = 8;
 
 /// `IN_FLIGHT` queries (`N`, or fewer at the tail).
 #[inline(always)]
