@@ -4,8 +4,8 @@
 //! Groups (ids are `<variant>/<n>`, `n` = 1000, 100_000, 1_000_000):
 //! - `interp_eval`: `eval_batch_with` on unsorted standard-normal queries
 //!   (a few fall outside the knots: `OutOfRange::Linear`) at every SIMD
-//!   level this CPU runs (`dispatch::available()`); `eval_sorted` on the
-//!   same queries sorted (its merge walk needs ascending input); the peer
+//!   level this CPU runs (`dispatch::available()`); `sorted_<level>`:
+//!   `eval_sorted_with` on the same queries sorted, at every level; the peer
 //!   `eval_loop`, a plain loop of `MonotonePl::eval` over the unsorted
 //!   queries.
 //! - `interp_inverse`: `inverse_batch` (active level) on unsorted values in
@@ -74,8 +74,10 @@ fn interp_eval(c: &mut Criterion) {
                 assert!(same_bits(&out, &want), "eval_batch at {level}");
             }
             let want: Vec<f64> = sorted.iter().map(|&q| f.eval(q, RULE)).collect();
-            f.eval_sorted(&sorted, &mut out, RULE);
-            assert!(same_bits(&out, &want), "eval_sorted");
+            for level in available() {
+                f.eval_sorted_with(level, &sorted, &mut out, RULE);
+                assert!(same_bits(&out, &want), "eval_sorted at {level}");
+            }
         }
 
         for level in available() {
@@ -83,9 +85,12 @@ fn interp_eval(c: &mut Criterion) {
                 b.iter(|| f.eval_batch_with(level, black_box(&x), &mut out, RULE))
             });
         }
-        group.bench_function(BenchmarkId::new("eval_sorted", n), |b| {
-            b.iter(|| f.eval_sorted(black_box(&sorted), &mut out, RULE))
-        });
+        for level in available() {
+            let id = BenchmarkId::new(format!("sorted_{}", level.name()), n);
+            group.bench_function(id, |b| {
+                b.iter(|| f.eval_sorted_with(level, black_box(&sorted), &mut out, RULE))
+            });
+        }
         group.bench_function(BenchmarkId::new("eval_loop", n), |b| {
             b.iter(|| {
                 for (o, &q) in out.iter_mut().zip(black_box(&x)) {

@@ -5,7 +5,8 @@
 //! Groups:
 //! - `ortho_frame`: `random_frame` (784 x 30: normal draws plus thin QR) and
 //!   `orthonormalize` of a 784 x 30 standard-normal matrix (fresh copy per
-//!   iteration, via `iter_batched`). Throughput: the `d k` entries.
+//!   iteration, via `iter_batched`), against the peer `faer_qr`, faer's
+//!   thin QR with the thin Q formed. Throughput: the `d k` entries.
 //! - `ortho_cayley`: one point of the Cayley curve through a 784 x 30 frame
 //!   along a random direction, at `t = 0.5`: `curve_point`
 //!   (`CayleyCurve::point`, the 2k x 2k Woodbury solve, curve precomputed),
@@ -97,6 +98,9 @@ fn ortho_frame(c: &mut Criterion) {
             },
             BatchSize::LargeInput,
         )
+    });
+    group.bench_function(BenchmarkId::new("faer_qr", &shape), |b| {
+        b.iter(|| g.as_ref().qr().compute_thin_Q())
     });
     group.finish();
 }

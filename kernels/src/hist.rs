@@ -33,14 +33,18 @@ fn bin(x: f64, lo: f64, scale: f64, bins: usize) -> usize {
 /// SIMD level.
 ///
 /// # Panics
-/// If `counts` is empty or `lo < hi` does not hold with both finite.
+/// If `counts` is empty (or has 2^32 - 1 bins or more) or `lo < hi` does
+/// not hold with both finite.
 pub fn histogram(data: &[f64], lo: f64, hi: f64, counts: &mut [u64]) {
     histogram_with(active(), data, lo, hi, counts)
 }
 
 /// [`histogram`] with a chosen level.
 pub fn histogram_with(level: SimdLevel, data: &[f64], lo: f64, hi: f64, counts: &mut [u64]) {
-    assert!(!counts.is_empty(), "histogram: at least one bin");
+    assert!(
+        !counts.is_empty() && counts.len() < u32::MAX as usize,
+        "histogram: between 1 and 2^32 - 2 bins"
+    );
     assert!(
         lo.is_finite() && hi.is_finite() && lo < hi,
         "histogram: need finite lo < hi, got [{lo}, {hi}]"
@@ -53,36 +57,62 @@ pub fn histogram_with(level: SimdLevel, data: &[f64], lo: f64, hi: f64, counts: 
                 counts[bin(x, lo, scale, bins)] += 1;
             }
         }
+        // SAFETY: or_best_below() only returns levels whose CPU features
+        // were detected at run time.
+        #[cfg(target_arch = "x86_64")]
+        SimdLevel::Avx512 => unsafe { striped_avx512(data, lo, scale, counts) },
+        #[cfg(target_arch = "x86_64")]
+        SimdLevel::Avx2 => unsafe { striped_avx2(data, lo, scale, counts) },
         _ => striped(data, lo, scale, counts),
     }
 }
 
-/// Four interleaved count arrays, so consecutive equal bins do not stall on
-/// store-to-load forwarding; bin indices of a block are computed first (a
-/// loop the compiler vectorises).
+/// Count arrays interleaved by element position, so runs of equal bins do
+/// not wait on store-to-load forwarding.
+const STRIPES: usize = 8;
+
+/// Bin indices of a block are computed first, `f64` lanes at a time (a
+/// branch-free loop the compiler vectorises: clamp in floating point, then
+/// an exact conversion), NaN mapped to a spare slot past the real bins; then
+/// each index increments one of [`STRIPES`] count arrays.
+#[inline(always)]
 fn striped(data: &[f64], lo: f64, scale: f64, counts: &mut [u64]) {
     const BLOCK: usize = 256;
     let bins = counts.len();
-    let mut stripes = vec![0u64; 4 * bins];
-    let mut idx = [0usize; BLOCK];
+    let slots = bins + 1;
+    let last = (bins - 1) as f64;
+    let mut stripes = vec![0u64; STRIPES * slots];
+    let mut idx = [0u32; BLOCK];
     for chunk in data.chunks(BLOCK) {
         for (i, &x) in idx.iter_mut().zip(chunk) {
-            // NaN goes to a spare slot past the real bins.
-            *i = if x.is_nan() {
-                bins
-            } else {
-                bin(x, lo, scale, bins)
-            };
+            // Same bin as `bin`: `as usize` truncates and saturates at 0,
+            // and `max`/`min` in floating point commute with the
+            // truncation. `max` turns NaN into 0.0, replaced below.
+            let b = ((x - lo) * scale).max(0.0).min(last);
+            // SAFETY: b is finite, in [0, bins - 1], and bins fits u32
+            // (checked by the caller).
+            let b: u32 = unsafe { b.to_int_unchecked() };
+            *i = if x.is_nan() { bins as u32 } else { b };
         }
         for (k, &i) in idx[..chunk.len()].iter().enumerate() {
-            if i < bins {
-                stripes[(k & 3) * bins + i] += 1;
-            }
+            stripes[(k % STRIPES) * slots + i as usize] += 1;
         }
     }
     for (b, c) in counts.iter_mut().enumerate() {
-        *c += (0..4).map(|s| stripes[s * bins + b]).sum::<u64>();
+        *c += (0..STRIPES).map(|s| stripes[s * slots + b]).sum::<u64>();
     }
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx512bw,avx512dq,avx512vl,avx2,fma")]
+fn striped_avx512(data: &[f64], lo: f64, scale: f64, counts: &mut [u64]) {
+    striped(data, lo, scale, counts)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+fn striped_avx2(data: &[f64], lo: f64, scale: f64, counts: &mut [u64]) {
+    striped(data, lo, scale, counts)
 }
 
 /// The piecewise-linear CDF of a histogram over `[lo, hi]`: knots at the bin

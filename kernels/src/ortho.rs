@@ -17,6 +17,7 @@
 //! assert!((gram[(0, 0)] - 1.0).abs() < 1e-12 && gram[(0, 1)].abs() < 1e-12);
 //! ```
 
+use crate::dispatch::SimdLevel;
 use faer::linalg::matmul::matmul;
 use faer::linalg::solvers::Solve;
 use faer::{Accum, Mat, MatMut, MatRef, Par};
@@ -88,7 +89,9 @@ pub fn random_frame<R: Rng + ?Sized>(d: usize, k: usize, rng: &mut R) -> Mat<f64
 
 /// Replaces the columns of `w` by the Q factor of its thin QR, with signs
 /// fixed so that `diag(R) > 0`: an orthonormal frame spanning the same space
-/// (equal to `w` up to rounding when `w` is already orthonormal).
+/// (equal to `w` up to rounding when `w` is already orthonormal). Uses an
+/// unblocked Householder QR specialised to tall-skinny frames, compiled for
+/// the active SIMD level.
 pub fn orthonormalize(w: &mut Mat<f64>) -> Result<(), OrthoError> {
     if !all_finite(w.as_ref()) {
         return Err(OrthoError::NonFinite);
@@ -100,21 +103,136 @@ pub fn orthonormalize(w: &mut Mat<f64>) -> Result<(), OrthoError> {
     if k > d {
         return Err(OrthoError::RankDeficient(d));
     }
-    let qr = w.as_ref().qr();
-    let r = qr.thin_R();
-    let scale = (0..k).map(|j| r[(j, j)].abs()).fold(0.0, f64::max);
+    let a: Vec<f64> = (0..k).flat_map(|j| w.col(j).iter().copied()).collect();
+    let (r_diag, q) = thin_qr(a, d, k);
+    let scale = r_diag.iter().fold(0.0, |s: f64, r| s.max(r.abs()));
     let tol = scale * (d as f64) * f64::EPSILON * 16.0;
-    if let Some(j) = (0..k).find(|&j| r[(j, j)].abs() <= tol || r[(j, j)].is_nan()) {
+    if let Some(j) = r_diag.iter().position(|r| r.abs() <= tol || r.is_nan()) {
         return Err(OrthoError::RankDeficient(j));
     }
-    let q = qr.compute_thin_Q();
-    for j in 0..k {
-        let s = if r[(j, j)] < 0.0 { -1.0 } else { 1.0 };
-        for i in 0..d {
-            w[(i, j)] = s * q[(i, j)];
+    for (j, r) in r_diag.iter().enumerate() {
+        let s = if *r < 0.0 { -1.0 } else { 1.0 };
+        for (i, &v) in q[j * d..(j + 1) * d].iter().enumerate() {
+            w[(i, j)] = s * v;
         }
     }
     Ok(())
+}
+
+/// `a . b` with 16 partial sums (vectorised, short dependency chains).
+#[inline(always)]
+fn dot(a: &[f64], b: &[f64]) -> f64 {
+    let mut acc = [0.0; 16];
+    let (ca, cb) = (a.chunks_exact(16), b.chunks_exact(16));
+    let tail: f64 = ca
+        .remainder()
+        .iter()
+        .zip(cb.remainder())
+        .map(|(x, y)| x * y)
+        .sum();
+    for (x, y) in ca.zip(cb) {
+        for l in 0..16 {
+            acc[l] += x[l] * y[l];
+        }
+    }
+    acc.iter().sum::<f64>() + tail
+}
+
+/// `y -= t v` where `v = [1, rest]` is a Householder vector.
+#[inline(always)]
+fn reflect(y: &mut [f64], rest: &[f64], t: f64) {
+    y[0] -= t;
+    for (y, &v) in y[1..].iter_mut().zip(rest) {
+        *y -= t * v;
+    }
+}
+
+/// Applies `H = I - tau v v^T` (`v = [1, rest]`) to a column `y`.
+#[inline(always)]
+fn apply_reflector(y: &mut [f64], rest: &[f64], tau: f64) {
+    let s = y[0] + dot(&y[1..], rest);
+    reflect(y, rest, tau * s);
+}
+
+/// Unblocked Householder QR of the column-major `m x k` matrix `a` (`k <=
+/// m`), in place, LAPACK style: `R` above the diagonal, the reflectors'
+/// vectors (first entry 1, implicit) below. Returns the reflectors' `tau`
+/// and `diag(R)`. A tall-skinny matrix stays in L2, so the column sweeps
+/// run at vector speed with no blocking or threading overhead.
+#[inline(always)]
+fn householder_qr_generic(a: &mut [f64], m: usize, k: usize) -> (Vec<f64>, Vec<f64>) {
+    let mut tau = vec![0.0; k];
+    let mut r_diag = vec![0.0; k];
+    for j in 0..k {
+        let (done, rest) = a.split_at_mut((j + 1) * m);
+        let col = &mut done[j * m + j..];
+        let alpha = col[0];
+        let sigma = dot(&col[1..], &col[1..]);
+        if sigma == 0.0 {
+            // Already triangular in this column: H = I.
+            r_diag[j] = alpha;
+            continue;
+        }
+        let norm = (alpha * alpha + sigma).sqrt();
+        let beta = if alpha >= 0.0 { -norm } else { norm };
+        tau[j] = (beta - alpha) / beta;
+        let inv = 1.0 / (alpha - beta);
+        for v in &mut col[1..] {
+            *v *= inv;
+        }
+        col[0] = beta;
+        r_diag[j] = beta;
+        let v = &col[1..];
+        for c in rest.chunks_exact_mut(m) {
+            apply_reflector(&mut c[j..], v, tau[j]);
+        }
+    }
+    (tau, r_diag)
+}
+
+/// The thin QR of the column-major `m x k` matrix `a` (`k <= m`, consumed):
+/// `diag(R)` and the thin `Q` (column-major `m x k`), formed as
+/// `H_0 ... H_{k-1}` applied to the first `k` unit vectors, last reflector
+/// first, so each touches only rows and columns from `j` on.
+#[inline(always)]
+fn thin_qr_generic(mut a: Vec<f64>, m: usize, k: usize) -> (Vec<f64>, Vec<f64>) {
+    let (tau, r_diag) = householder_qr_generic(&mut a, m, k);
+    let mut q = vec![0.0; m * k];
+    for j in 0..k {
+        q[j * m + j] = 1.0;
+    }
+    for j in (0..k).rev() {
+        let v = &a[j * m + j + 1..(j + 1) * m];
+        for c in q.chunks_exact_mut(m).skip(j) {
+            apply_reflector(&mut c[j..], v, tau[j]);
+        }
+    }
+    (r_diag, q)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx512bw,avx512dq,avx512vl,avx2,fma")]
+fn thin_qr_avx512(a: Vec<f64>, m: usize, k: usize) -> (Vec<f64>, Vec<f64>) {
+    thin_qr_generic(a, m, k)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+fn thin_qr_avx2(a: Vec<f64>, m: usize, k: usize) -> (Vec<f64>, Vec<f64>) {
+    thin_qr_generic(a, m, k)
+}
+
+/// [`thin_qr_generic`] compiled for the active level.
+fn thin_qr(a: Vec<f64>, m: usize, k: usize) -> (Vec<f64>, Vec<f64>) {
+    match crate::dispatch::active().or_best_below() {
+        // SAFETY: or_best_below() only returns levels whose CPU features
+        // were detected at run time.
+        #[cfg(target_arch = "x86_64")]
+        SimdLevel::Avx512 => unsafe { thin_qr_avx512(a, m, k) },
+        #[cfg(target_arch = "x86_64")]
+        SimdLevel::Avx2 => unsafe { thin_qr_avx2(a, m, k) },
+        _ => thin_qr_generic(a, m, k),
+    }
 }
 
 /// `a^T b`, sequential.

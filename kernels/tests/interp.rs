@@ -53,23 +53,37 @@ fn check_batches(f: &MonotonePl, q: &[f64], what: &str) {
         let mut sorted: Vec<f64> = q.to_vec();
         sorted.sort_by(f64::total_cmp);
         let want: Vec<f64> = sorted.iter().map(|&v| f.eval(v, rule)).collect();
-        let mut got = vec![0.0; q.len()];
-        f.eval_sorted(&sorted, &mut got, rule);
-        for i in 0..q.len() {
-            assert!(
-                same(got[i], want[i]),
-                "sorted {rule:?} {what}: x={}",
-                sorted[i]
-            );
-        }
-        if f.is_strict() {
-            let want: Vec<f64> = q.iter().map(|&v| f.inverse(v, rule)).collect();
+        let unsorted_want: Vec<f64> = q.iter().map(|&v| f.eval(v, rule)).collect();
+        let inverse_want: Vec<f64> = q.iter().map(|&v| f.inverse(v, rule)).collect();
+        for level in available() {
             let mut got = vec![0.0; q.len()];
-            f.inverse_batch(q, &mut got, rule);
-            assert!(
-                got.iter().zip(&want).all(|(&a, &b)| same(a, b)),
-                "inverse batch {what}"
-            );
+            f.eval_sorted_with(level, &sorted, &mut got, rule);
+            for i in 0..q.len() {
+                assert!(
+                    same(got[i], want[i]),
+                    "sorted {level} {rule:?} {what}: x={}",
+                    sorted[i]
+                );
+            }
+            // Unsorted input to the sorted path: slower, still exact.
+            f.eval_sorted_with(level, q, &mut got, rule);
+            for i in 0..q.len() {
+                assert!(
+                    same(got[i], unsorted_want[i]),
+                    "sorted path on unsorted input {level} {rule:?} {what}: x={}",
+                    q[i]
+                );
+            }
+            // The inverse runs the same search on the values (with repeated
+            // values when the map is not strict).
+            f.inverse_batch_with(level, q, &mut got, rule);
+            for i in 0..q.len() {
+                assert!(
+                    same(got[i], inverse_want[i]),
+                    "inverse {level} {rule:?} {what}: y={}",
+                    q[i]
+                );
+            }
         }
     }
 }

@@ -1,95 +1,74 @@
-//! Batched evaluation of unsorted queries: blocks of `LANES` queries run the
-//! branchless halving search in lockstep, so their independent loads
-//! overlap; the same code is compiled for AVX-512, AVX2 and the baseline
-//! target, where the compiler vectorises the lockstep loops (gathers on
-//! AVX2/AVX-512).
+//! Batched evaluation of unsorted queries: each query descends a
+//! [`SearchTree`] over the inner knots (a vector compare per node instead
+//! of a branch per knot), then the reference's `limit` and `apply` run on
+//! the segment found, so results equal the scalar reference bit for bit.
+//! Queries are independent, so the CPU overlaps several descents.
 
+use super::lanes::{Kernel, Lanes, Table};
+use super::tree::SearchTree;
 use super::{apply, eval_on, limit, OutOfRange};
-use crate::dispatch::SimdLevel;
 
-/// Queries searched in lockstep.
-const LANES: usize = 16;
+/// Queries descending the tree together.
+const IN_FLIGHT: usize = 8;
 
+/// `IN_FLIGHT` queries (`N`, or fewer at the tail).
 #[inline(always)]
-fn eval_blocks(
-    xs: &[f64],
-    ys: &[f64],
-    slope: &[f64],
-    x: &[f64],
+fn block<L: Lanes, const N: usize>(
+    l: L,
+    t: Table<'_>,
+    tree: &SearchTree,
+    q: &[f64],
     out: &mut [f64],
     rule: OutOfRange,
 ) {
-    let segments = xs.len() - 1;
-    let mut qs = x.chunks_exact(LANES);
-    let mut os = out.chunks_exact_mut(LANES);
+    let mut v = [0.0; N];
+    for (v, &q) in v.iter_mut().zip(q) {
+        *v = limit(t.xs, q, rule);
+    }
+    let seg = tree.count(l, v);
+    for ((o, &i), &v) in out.iter_mut().zip(&seg).zip(&v) {
+        *o = apply(t.xs[i], t.ys[i], t.slope[i], v);
+    }
+}
+
+/// Every query, one tree descent each.
+#[inline(always)]
+fn eval_lanes<L: Lanes>(l: L, t: Table<'_>, x: &[f64], out: &mut [f64], rule: OutOfRange) {
+    let n = t.xs.len();
+    let tree = SearchTree::new(&t.xs[1..n - 1]);
+    let mut qs = x.chunks_exact(IN_FLIGHT);
+    let mut os = out.chunks_exact_mut(IN_FLIGHT);
     for (q, o) in (&mut qs).zip(&mut os) {
-        let mut v = [0.0f64; LANES];
-        for l in 0..LANES {
-            v[l] = limit(xs, q[l], rule);
-        }
-        let mut base = [0usize; LANES];
-        let mut len = segments;
-        while len > 1 {
-            let half = len / 2;
-            for l in 0..LANES {
-                let probe = base[l] + half;
-                base[l] = if xs[probe] <= v[l] { probe } else { base[l] };
-            }
-            len -= half;
-        }
-        for l in 0..LANES {
-            let i = base[l];
-            o[l] = apply(xs[i], ys[i], slope[i], v[l]);
-        }
+        block::<L, IN_FLIGHT>(l, t, &tree, q, o, rule);
     }
-    for (o, &q) in os.into_remainder().iter_mut().zip(qs.remainder()) {
-        *o = eval_on(xs, ys, slope, q, rule);
+    for (o, q) in os.into_remainder().iter_mut().zip(qs.remainder()) {
+        block::<L, 1>(
+            l,
+            t,
+            &tree,
+            std::slice::from_ref(q),
+            std::slice::from_mut(o),
+            rule,
+        );
     }
 }
 
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx512f,avx512bw,avx512dq,avx512vl,avx2,fma")]
-fn eval_avx512(
-    xs: &[f64],
-    ys: &[f64],
-    slope: &[f64],
-    x: &[f64],
-    out: &mut [f64],
-    rule: OutOfRange,
-) {
-    eval_blocks(xs, ys, slope, x, out, rule)
+/// The unsorted evaluation as a [`Kernel`].
+pub(super) struct Unsorted<'a> {
+    pub(super) t: Table<'a>,
+    pub(super) x: &'a [f64],
+    pub(super) out: &'a mut [f64],
+    pub(super) rule: OutOfRange,
 }
 
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2,fma")]
-fn eval_avx2(xs: &[f64], ys: &[f64], slope: &[f64], x: &[f64], out: &mut [f64], rule: OutOfRange) {
-    eval_blocks(xs, ys, slope, x, out, rule)
-}
-
-/// Evaluates every query with the given level's code.
-pub(super) fn eval(
-    level: SimdLevel,
-    xs: &[f64],
-    ys: &[f64],
-    slope: &[f64],
-    x: &[f64],
-    out: &mut [f64],
-    rule: OutOfRange,
-) {
-    match level.or_best_below() {
-        SimdLevel::Scalar => {
-            for (o, &q) in out.iter_mut().zip(x) {
-                *o = eval_on(xs, ys, slope, q, rule);
-            }
+impl Kernel for Unsorted<'_> {
+    fn scalar(self) {
+        for (o, &q) in self.out.iter_mut().zip(self.x) {
+            *o = eval_on(self.t.xs, self.t.ys, self.t.slope, q, self.rule);
         }
-        SimdLevel::Portable => eval_blocks(xs, ys, slope, x, out, rule),
-        // SAFETY: or_best_below() only returns levels whose CPU features
-        // were detected at run time.
-        #[cfg(target_arch = "x86_64")]
-        SimdLevel::Avx2 => unsafe { eval_avx2(xs, ys, slope, x, out, rule) },
-        #[cfg(target_arch = "x86_64")]
-        SimdLevel::Avx512 => unsafe { eval_avx512(xs, ys, slope, x, out, rule) },
-        #[cfg(not(target_arch = "x86_64"))]
-        _ => eval_blocks(xs, ys, slope, x, out, rule),
+    }
+    #[inline(always)]
+    fn lanes<L: Lanes>(self, l: L) {
+        eval_lanes(l, self.t, self.x, self.out, self.rule)
     }
 }

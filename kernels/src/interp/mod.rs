@@ -22,8 +22,13 @@
 
 mod batch;
 mod error;
+mod lanes;
+mod sorted;
+mod tree;
 
 pub use error::InterpError;
+
+use lanes::Table;
 
 use crate::dispatch::{active, SimdLevel};
 use serde::{Deserialize, Serialize};
@@ -158,18 +163,34 @@ impl MonotonePl {
     /// [`MonotonePl::eval_batch`] with a chosen level.
     pub fn eval_batch_with(&self, level: SimdLevel, x: &[f64], out: &mut [f64], rule: OutOfRange) {
         assert_eq!(x.len(), out.len(), "eval_batch: one output per query");
-        batch::eval(level, &self.xs, &self.ys, &self.slope, x, out, rule);
+        let t = self.table();
+        lanes::run(level, batch::Unsorted { t, x, out, rule });
     }
 
-    /// Evaluates ascending queries with one merge walk over the knots (same
-    /// results as [`MonotonePl::eval`]).
+    /// The forward map's knot table.
+    fn table(&self) -> Table<'_> {
+        Table {
+            xs: &self.xs,
+            ys: &self.ys,
+            slope: &self.slope,
+        }
+    }
+
+    /// Evaluates ascending queries with one merge walk over the knots and
+    /// the active SIMD level (same results as [`MonotonePl::eval`]).
     ///
     /// # Panics
-    /// If the lengths differ. Unsorted queries give unspecified (finite or
-    /// NaN) values, never a panic.
+    /// If the lengths differ. Unsorted queries still give the results of
+    /// [`MonotonePl::eval`], only more slowly.
     pub fn eval_sorted(&self, x: &[f64], out: &mut [f64], rule: OutOfRange) {
+        self.eval_sorted_with(active(), x, out, rule)
+    }
+
+    /// [`MonotonePl::eval_sorted`] with a chosen level.
+    pub fn eval_sorted_with(&self, level: SimdLevel, x: &[f64], out: &mut [f64], rule: OutOfRange) {
         assert_eq!(x.len(), out.len(), "eval_sorted: one output per query");
-        merge_walk(&self.xs, &self.ys, &self.slope, x, out, rule);
+        let t = self.table();
+        lanes::run(level, sorted::Sorted { t, x, out, rule });
     }
 
     /// The inverse map at `y`: exact (to rounding) for strict maps; on a flat
@@ -181,8 +202,24 @@ impl MonotonePl {
 
     /// Inverse of many values (vectorised like [`MonotonePl::eval_batch`]).
     pub fn inverse_batch(&self, y: &[f64], out: &mut [f64], rule: OutOfRange) {
+        self.inverse_batch_with(active(), y, out, rule)
+    }
+
+    /// [`MonotonePl::inverse_batch`] with a chosen level.
+    pub fn inverse_batch_with(
+        &self,
+        level: SimdLevel,
+        y: &[f64],
+        out: &mut [f64],
+        rule: OutOfRange,
+    ) {
         assert_eq!(y.len(), out.len(), "inverse_batch: one output per query");
-        batch::eval(active(), &self.ys, &self.xs, &self.inv_slope, y, out, rule);
+        let t = Table {
+            xs: &self.ys,
+            ys: &self.xs,
+            slope: &self.inv_slope,
+        };
+        lanes::run(level, batch::Unsorted { t, x: y, out, rule });
     }
 
     /// Slope at `x`: the segment holding `x` (the right one at an inner
@@ -263,7 +300,8 @@ pub(crate) fn apply(x0: f64, y0: f64, s: f64, x: f64) -> f64 {
     }
 }
 
-/// Evaluates ascending queries by walking the segments once.
+/// Evaluates ascending queries by walking the segments once: the scalar
+/// reference of the sorted evaluation.
 fn merge_walk(xs: &[f64], ys: &[f64], slope: &[f64], x: &[f64], out: &mut [f64], rule: OutOfRange) {
     let n = xs.len();
     let mut i = 0usize;
