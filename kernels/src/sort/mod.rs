@@ -22,7 +22,10 @@
 //! assert_eq!(perm, [1, 2, 0, 2, 0, 1]);
 //! ```
 
+#[cfg(target_arch = "x86_64")]
+mod avx512;
 pub mod key;
+mod packed;
 mod radix;
 pub mod reference;
 
@@ -107,6 +110,8 @@ pub fn sort<T: SortKey>(v: &mut [T]) {
 pub fn sort_with<T: SortKey>(level: SimdLevel, v: &mut [T]) {
     match level.or_best_below() {
         SimdLevel::Scalar => reference::sort(v),
+        #[cfg(target_arch = "x86_64")]
+        SimdLevel::Avx512 => key::with_ordered(v, avx512::sort_ordered),
         _ => radix_sort(v, None),
     }
 }
@@ -125,6 +130,8 @@ pub fn argsort_with<T: SortKey>(level: SimdLevel, v: &[T]) -> Vec<u32> {
     check_len(v.len());
     match level.or_best_below() {
         SimdLevel::Scalar => reference::argsort(v),
+        #[cfg(target_arch = "x86_64")]
+        SimdLevel::Avx512 => packed::argsort(v, avx512::sort_ordered::<u64>),
         _ => {
             let mut keys = v.to_vec();
             let mut idx: Vec<u32> = (0..v.len() as u32).collect();
@@ -148,6 +155,8 @@ pub fn sort_pairs_with<T: SortKey>(level: SimdLevel, keys: &mut [T], payload: &m
     assert_eq!(keys.len(), payload.len(), "sort_pairs: one payload per key");
     match level.or_best_below() {
         SimdLevel::Scalar => reference::sort_pairs(keys, payload),
+        #[cfg(target_arch = "x86_64")]
+        SimdLevel::Avx512 => packed::sort_pairs(keys, payload, avx512::sort_ordered::<u64>),
         _ => radix_sort(keys, Some(payload)),
     }
 }
