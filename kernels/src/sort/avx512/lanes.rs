@@ -27,6 +27,11 @@ pub(crate) trait Lanes: Copy + Ord + Send + Sync + 'static {
     unsafe fn store_first(p: *mut Self, n: usize, v: __m512i);
     /// Stores the lanes selected by `mask` contiguously at `p`.
     unsafe fn compress_store(p: *mut Self, mask: u32, v: __m512i);
+    /// The lanes selected by `mask`, moved to the bottom (the rest zero).
+    unsafe fn compress(v: __m512i, mask: u32) -> __m512i;
+    /// `a` with its lanes in `mask` replaced by the bottom lanes of `b`, in
+    /// order.
+    unsafe fn expand(a: __m512i, mask: u32, b: __m512i) -> __m512i;
     /// Lane-wise unsigned minimum.
     unsafe fn vmin(a: __m512i, b: __m512i) -> __m512i;
     /// Lane-wise unsigned maximum.
@@ -89,6 +94,16 @@ impl Lanes for u64 {
     #[inline]
     unsafe fn compress_store(p: *mut u64, mask: u32, v: __m512i) {
         _mm512_mask_compressstoreu_epi64(p.cast(), mask as u8, v)
+    }
+    #[target_feature(enable = "avx512f,avx512bw,avx512dq,avx512vl,popcnt")]
+    #[inline]
+    unsafe fn compress(v: __m512i, mask: u32) -> __m512i {
+        _mm512_maskz_compress_epi64(mask as u8, v)
+    }
+    #[target_feature(enable = "avx512f,avx512bw,avx512dq,avx512vl,popcnt")]
+    #[inline]
+    unsafe fn expand(a: __m512i, mask: u32, b: __m512i) -> __m512i {
+        _mm512_mask_expand_epi64(a, mask as u8, b)
     }
     #[target_feature(enable = "avx512f,avx512bw,avx512dq,avx512vl,popcnt")]
     #[inline]
@@ -179,6 +194,16 @@ impl Lanes for u32 {
     #[inline]
     unsafe fn compress_store(p: *mut u32, mask: u32, v: __m512i) {
         _mm512_mask_compressstoreu_epi32(p.cast(), mask as u16, v)
+    }
+    #[target_feature(enable = "avx512f,avx512bw,avx512dq,avx512vl,popcnt")]
+    #[inline]
+    unsafe fn compress(v: __m512i, mask: u32) -> __m512i {
+        _mm512_maskz_compress_epi32(mask as u16, v)
+    }
+    #[target_feature(enable = "avx512f,avx512bw,avx512dq,avx512vl,popcnt")]
+    #[inline]
+    unsafe fn expand(a: __m512i, mask: u32, b: __m512i) -> __m512i {
+        _mm512_mask_expand_epi32(a, mask as u16, b)
     }
     #[target_feature(enable = "avx512f,avx512bw,avx512dq,avx512vl,popcnt")]
     #[inline]

@@ -12,11 +12,30 @@ use super::lanes::Lanes;
 use super::network::{max_small, sort_small, sort_vectors};
 use std::arch::x86_64::*;
 
-/// Write cursors of a partition: keys below the pivot go to `left`
-/// (growing up), the others end at `right` (growing down).
+/// Cursors of a partition: keys below the pivot are written at `left`
+/// (growing up), the others end at `right` (growing down); keys
+/// `[l_read, r_read)` are unread, `[left, l_read)` and `[r_read, right)`
+/// are free.
 struct Cursors {
     left: usize,
     right: usize,
+    l_read: usize,
+    r_read: usize,
+}
+
+impl Cursors {
+    /// Takes the next `len` unread keys from the side with less free room
+    /// (afterwards both sides have room for all that step writes) and
+    /// returns where they start.
+    fn next(&mut self, len: usize) -> usize {
+        if self.l_read - self.left <= self.right - self.r_read {
+            self.l_read += len;
+            self.l_read - len
+        } else {
+            self.r_read -= len;
+            self.r_read
+        }
+    }
 }
 
 /// Writes the lanes of `v` selected by `valid`: those below the pivot at
@@ -37,6 +56,30 @@ unsafe fn put<K: Lanes>(p: *mut K, c: &mut Cursors, v: __m512i, pivot: __m512i, 
 /// Vectors read per step of the partition loop (for instruction-level
 /// parallelism) and held back at each end.
 const UNROLL: usize = 4;
+
+/// [`put`] of a whole vector through whole-vector stores: the vector is
+/// rearranged in registers to `[below pivot..., the rest...]` and stored at
+/// `c.left` and ending at `c.right`, so each side receives its part.
+///
+/// Safety: both gaps must have room for a whole vector (the stores write
+/// `LANES` keys on each side, the surplus into free room).
+#[target_feature(enable = "avx512f,avx512bw,avx512dq,avx512vl,popcnt")]
+#[inline]
+unsafe fn put_vector<K: Lanes>(p: *mut K, c: &mut Cursors, v: __m512i, pivot: __m512i) {
+    let l = K::LANES;
+    let less = K::less_mask(v, pivot);
+    let n_less = less.count_ones() as usize;
+    let all = (1u32 << l).wrapping_sub(1);
+    let split = K::expand(
+        K::compress(v, less),
+        all << n_less & all,
+        K::compress(v, !less & all),
+    );
+    K::store(p.add(c.left), split);
+    K::store(p.add(c.right - l), split);
+    c.left += n_less;
+    c.right -= l - n_less;
+}
 
 /// Partitions `keys` into `< pivot` then `>= pivot`; returns the length of
 /// the first part and the range's minimum and maximum.
@@ -65,32 +108,29 @@ unsafe fn partition<K: Lanes>(keys: &mut [K], pivot: K) -> (usize, K, K) {
         lo = K::vmin(lo, *v);
         hi = K::vmax(hi, *v);
     }
-    // Keys [l_read, r_read) are unread; [c.left, l_read) and
-    // [r_read, c.right) are free, `head_len + 2 * block` keys in all. Each
-    // step reads from the side with less free room, so afterwards both
-    // sides have room for everything it writes.
-    let mut c = Cursors { left: 0, right: n };
-    let (mut l_read, mut r_read) = (head_len + block, n - block);
+    // Free room: `head_len + 2 * block` keys in all.
+    let mut c = Cursors {
+        left: 0,
+        right: n,
+        l_read: head_len + block,
+        r_read: n - block,
+    };
     let all = (1u32 << l).wrapping_sub(1);
-    while l_read < r_read {
-        let step = if r_read - l_read >= block { UNROLL } else { 1 };
-        let at = if l_read - c.left <= c.right - r_read {
-            l_read += step * l;
-            l_read - step * l
-        } else {
-            r_read -= step * l;
-            r_read
-        };
+    while c.r_read - c.l_read >= block {
+        let at = c.next(block);
         // Load the whole step before writing: the writes may land on it.
-        let mut vs = [pv; UNROLL];
-        for (i, v) in vs.iter_mut().enumerate().take(step) {
-            *v = K::load(p.add(at + i * l));
-            lo = K::vmin(lo, *v);
-            hi = K::vmax(hi, *v);
+        let vs: [__m512i; UNROLL] = std::array::from_fn(|i| K::load(p.add(at + i * l)));
+        for v in vs {
+            lo = K::vmin(lo, v);
+            hi = K::vmax(hi, v);
+            put_vector::<K>(p, &mut c, v, pv);
         }
-        for v in vs.into_iter().take(step) {
-            put::<K>(p, &mut c, v, pv, all);
-        }
+    }
+    while c.l_read < c.r_read {
+        let v = K::load(p.add(c.next(l)));
+        lo = K::vmin(lo, v);
+        hi = K::vmax(hi, v);
+        put_vector::<K>(p, &mut c, v, pv);
     }
     for v in firsts.into_iter().chain(lasts) {
         put::<K>(p, &mut c, v, pv, all);
