@@ -27,13 +27,12 @@ pub(crate) trait Lanes: Copy + Ord + Send + Sync + 'static {
     unsafe fn store_first(p: *mut Self, n: usize, v: __m512i);
     /// Stores the lanes selected by `mask` contiguously at `p`.
     unsafe fn compress_store(p: *mut Self, mask: u32, v: __m512i);
-    /// The lanes selected by `mask`, moved to the bottom (the rest zero).
-    unsafe fn compress(v: __m512i, mask: u32) -> __m512i;
-    /// `a` with its lanes in `mask` replaced by the bottom lanes of `b`, in
-    /// order.
-    unsafe fn expand(a: __m512i, mask: u32, b: __m512i) -> __m512i;
+    /// `v` rearranged as `[lanes in mask..., other lanes...]`.
+    unsafe fn split(v: __m512i, mask: u32) -> __m512i;
     /// Lane-wise unsigned minimum.
     unsafe fn vmin(a: __m512i, b: __m512i) -> __m512i;
+    /// Lane-wise unsigned minimum in the lanes of `mask`, `src` elsewhere.
+    unsafe fn vmin_masked(src: __m512i, mask: u32, a: __m512i, b: __m512i) -> __m512i;
     /// Lane-wise unsigned maximum.
     unsafe fn vmax(a: __m512i, b: __m512i) -> __m512i;
     /// Mask of the lanes where `a < b` (unsigned).
@@ -60,6 +59,32 @@ pub(crate) trait Lanes: Copy + Ord + Send + Sync + 'static {
 #[inline(always)]
 fn first(n: usize) -> u32 {
     (1u32 << n).wrapping_sub(1)
+}
+
+/// For every 8-lane mask, the lane order `[lanes in mask..., others...]`,
+/// one lane index per byte (lowest byte first).
+static SPLIT8: [u64; 256] = split_table();
+
+const fn split_table() -> [u64; 256] {
+    let mut table = [0u64; 256];
+    let mut mask = 0;
+    while mask < 256 {
+        let (mut entry, mut at, mut pass) = (0u64, 0, 0);
+        while pass < 2 {
+            let mut lane = 0;
+            while lane < 8 {
+                if (mask >> lane & 1 == 1) == (pass == 0) {
+                    entry |= (lane as u64) << (8 * at);
+                    at += 1;
+                }
+                lane += 1;
+            }
+            pass += 1;
+        }
+        table[mask] = entry;
+        mask += 1;
+    }
+    table
 }
 
 impl Lanes for u64 {
@@ -97,18 +122,20 @@ impl Lanes for u64 {
     }
     #[target_feature(enable = "avx512f,avx512bw,avx512dq,avx512vl,popcnt")]
     #[inline]
-    unsafe fn compress(v: __m512i, mask: u32) -> __m512i {
-        _mm512_maskz_compress_epi64(mask as u8, v)
-    }
-    #[target_feature(enable = "avx512f,avx512bw,avx512dq,avx512vl,popcnt")]
-    #[inline]
-    unsafe fn expand(a: __m512i, mask: u32, b: __m512i) -> __m512i {
-        _mm512_mask_expand_epi64(a, mask as u8, b)
+    unsafe fn split(v: __m512i, mask: u32) -> __m512i {
+        // One lane permutation from the table (cheaper than compressing).
+        let idx = _mm512_cvtepu8_epi64(_mm_cvtsi64_si128(SPLIT8[mask as usize & 0xff] as i64));
+        _mm512_permutexvar_epi64(idx, v)
     }
     #[target_feature(enable = "avx512f,avx512bw,avx512dq,avx512vl,popcnt")]
     #[inline]
     unsafe fn vmin(a: __m512i, b: __m512i) -> __m512i {
         _mm512_min_epu64(a, b)
+    }
+    #[target_feature(enable = "avx512f,avx512bw,avx512dq,avx512vl,popcnt")]
+    #[inline]
+    unsafe fn vmin_masked(src: __m512i, mask: u32, a: __m512i, b: __m512i) -> __m512i {
+        _mm512_mask_min_epu64(src, mask as u8, a, b)
     }
     #[target_feature(enable = "avx512f,avx512bw,avx512dq,avx512vl,popcnt")]
     #[inline]
@@ -197,18 +224,22 @@ impl Lanes for u32 {
     }
     #[target_feature(enable = "avx512f,avx512bw,avx512dq,avx512vl,popcnt")]
     #[inline]
-    unsafe fn compress(v: __m512i, mask: u32) -> __m512i {
-        _mm512_maskz_compress_epi32(mask as u16, v)
-    }
-    #[target_feature(enable = "avx512f,avx512bw,avx512dq,avx512vl,popcnt")]
-    #[inline]
-    unsafe fn expand(a: __m512i, mask: u32, b: __m512i) -> __m512i {
-        _mm512_mask_expand_epi32(a, mask as u16, b)
+    unsafe fn split(v: __m512i, mask: u32) -> __m512i {
+        // A table for 16 lanes would take 1 MiB: compress both parts and
+        // expand the second above the first.
+        let below = _mm512_maskz_compress_epi32(mask as u16, v);
+        let above = _mm512_maskz_compress_epi32(!mask as u16, v);
+        _mm512_mask_expand_epi32(below, (0xffff_u32 << mask.count_ones()) as u16, above)
     }
     #[target_feature(enable = "avx512f,avx512bw,avx512dq,avx512vl,popcnt")]
     #[inline]
     unsafe fn vmin(a: __m512i, b: __m512i) -> __m512i {
         _mm512_min_epu32(a, b)
+    }
+    #[target_feature(enable = "avx512f,avx512bw,avx512dq,avx512vl,popcnt")]
+    #[inline]
+    unsafe fn vmin_masked(src: __m512i, mask: u32, a: __m512i, b: __m512i) -> __m512i {
+        _mm512_mask_min_epu32(src, mask as u16, a, b)
     }
     #[target_feature(enable = "avx512f,avx512bw,avx512dq,avx512vl,popcnt")]
     #[inline]

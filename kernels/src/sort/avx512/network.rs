@@ -12,7 +12,7 @@ use super::lanes::Lanes;
 use std::arch::x86_64::*;
 
 /// Mask of the lanes whose index has bit `bit` set: the upper partner of
-/// every in-vector compare-exchange at that distance.
+/// every in-vector compare-exchange at that distance (it gets the maximum).
 #[inline(always)]
 fn upper_lanes(bit: usize, lanes: usize) -> u32 {
     (0..lanes)
@@ -26,10 +26,10 @@ fn upper_lanes(bit: usize, lanes: usize) -> u32 {
 #[inline]
 unsafe fn in_vector<K: Lanes, const R: usize>(v: &mut [__m512i; R], m: usize, top: usize) {
     let idx = _mm512_xor_si512(K::iota(), K::splat(K::of(m)));
-    let upper = upper_lanes(top, K::LANES);
+    let lower = !upper_lanes(top, K::LANES);
     for x in v.iter_mut() {
         let p = K::permute(idx, *x);
-        *x = K::blend(upper, K::vmin(*x, p), K::vmax(*x, p));
+        *x = K::vmin_masked(K::vmax(*x, p), lower, *x, p);
     }
 }
 

@@ -69,12 +69,7 @@ unsafe fn put_vector<K: Lanes>(p: *mut K, c: &mut Cursors, v: __m512i, pivot: __
     let l = K::LANES;
     let less = K::less_mask(v, pivot);
     let n_less = less.count_ones() as usize;
-    let all = (1u32 << l).wrapping_sub(1);
-    let split = K::expand(
-        K::compress(v, less),
-        all << n_less & all,
-        K::compress(v, !less & all),
-    );
+    let split = K::split(v, less);
     K::store(p.add(c.left), split);
     K::store(p.add(c.right - l), split);
     c.left += n_less;
