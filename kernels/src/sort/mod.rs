@@ -3,9 +3,13 @@
 //! in-place sort, stable argsort, key/payload sort and the batched column
 //! sort of the sliced-Wasserstein direction search.
 //!
-//! The fast path is an LSD radix sort on the order-preserving integer
-//! transform of the keys (see [`key`]); tiny inputs use insertion sort. The
-//! scalar level runs the standard library's sorts ([`reference`]).
+//! Every fast path sorts the order-preserving integer transform of the keys
+//! (see [`key`]). On the AVX-512 level, `sort` is a vectorised quicksort
+//! with in-register sorting networks (`avx512`), and the stable sorts
+//! (`argsort`, `sort_pairs`, hence `sort_columns`) sort packed
+//! key-and-index words with it (`packed`). The portable and AVX2 levels
+//! run an LSD radix sort (insertion sort for tiny inputs). The scalar level
+//! runs the standard library's sorts ([`reference`]).
 //!
 //! ```
 //! use kernels::sort::{argsort, sort, sort_columns};
