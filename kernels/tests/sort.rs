@@ -6,6 +6,7 @@ mod common;
 use kernels::dispatch::available;
 use kernels::sort::{self, reference, SortKey};
 use proptest::prelude::*;
+use rand::Rng;
 
 fn bits<T: SortKey>(v: &[T]) -> Vec<u64> {
     v.iter().map(|x| x.raw_bits()).collect()
@@ -56,6 +57,59 @@ fn a_million_elements() {
             check_all(&v32, name);
         }
     }
+}
+
+/// Sizes around the AVX-512 sort's strategy switches: network blocks of
+/// 1..16 vectors (8 or 16 lanes), the partition's held-back vectors, and
+/// large odd sizes.
+#[test]
+fn sizes_around_strategy_switches() {
+    for n in [
+        383, 384, 385, 511, 512, 513, 1023, 1025, 4095, 4096, 4097, 65537,
+    ] {
+        for (name, v) in common::shapes(n, n as u64) {
+            check_all(&v, name);
+            let v32: Vec<f32> = v.iter().map(|&x| x as f32).collect();
+            check_all(&v32, name);
+        }
+    }
+}
+
+/// Few distinct values, f64 keys that differ only in their low mantissa
+/// bits (they tie in the packed argsort's truncated keys), and inputs that
+/// poison the pivot sample.
+#[test]
+fn duplicates_near_ties_and_bad_pivots() {
+    let mut r = common::rng(5);
+    let n = 100_000;
+    for distinct in [1u32, 2, 3, 17] {
+        let v: Vec<f64> = (0..n)
+            .map(|_| r.random_range(0..distinct) as f64 - 1.0)
+            .collect();
+        check_all(&v, "few distinct");
+        let v32: Vec<f32> = v.iter().map(|&x| x as f32).collect();
+        check_all(&v32, "few distinct");
+    }
+    let near: Vec<f64> = (0..n)
+        .map(|_| f64::from_bits(1.0f64.to_bits() + r.random_range(0..4096u64)))
+        .collect();
+    check_all(&near, "near ties");
+    // The smallest keys at every 8th/16th position (where samples are
+    // taken), large ones elsewhere; and a descending sawtooth.
+    let poisoned: Vec<f64> = (0..n)
+        .map(|i| {
+            if i % 8 == 4 {
+                i as f64 * 1e-9
+            } else {
+                1.0 + r.random::<f64>()
+            }
+        })
+        .collect();
+    check_all(&poisoned, "poisoned samples");
+    let v32: Vec<f32> = poisoned.iter().map(|&x| x as f32).collect();
+    check_all(&v32, "poisoned samples");
+    let saw: Vec<f64> = (0..n).map(|i| ((n - i) % 1000) as f64).collect();
+    check_all(&saw, "sawtooth");
 }
 
 #[test]

@@ -19,10 +19,16 @@ pub trait RadixBits: Copy + Send + Sync + Default + Ord + sealed::Sealed + 'stat
     const BITS: u32;
     /// The `width`-bit digit starting at bit `shift`.
     fn digit(self, shift: u32, mask: u64) -> usize;
+    /// Zero-extended to `u64`.
+    fn widen(self) -> u64;
 }
 
 impl RadixBits for u32 {
     const BITS: u32 = 32;
+    #[inline(always)]
+    fn widen(self) -> u64 {
+        self as u64
+    }
     #[inline(always)]
     fn digit(self, shift: u32, mask: u64) -> usize {
         ((self >> shift) as u64 & mask) as usize
@@ -31,6 +37,10 @@ impl RadixBits for u32 {
 
 impl RadixBits for u64 {
     const BITS: u32 = 64;
+    #[inline(always)]
+    fn widen(self) -> u64 {
+        self
+    }
     #[inline(always)]
     fn digit(self, shift: u32, mask: u64) -> usize {
         ((self >> shift) & mask) as usize
@@ -51,6 +61,10 @@ pub trait SortKey: Copy + Send + Sync + PartialOrd + 'static + sealed::Sealed {
     fn total_cmp_key(&self, other: &Self) -> Ordering;
     /// The raw IEEE bits, widened to `u64` (for bit-exact comparisons).
     fn raw_bits(self) -> u64;
+    /// The value with these raw IEEE bits.
+    fn from_raw(bits: Self::Bits) -> Self;
+    /// The raw IEEE bits.
+    fn to_raw(self) -> Self::Bits;
 }
 
 impl SortKey for f32 {
@@ -78,6 +92,14 @@ impl SortKey for f32 {
     fn raw_bits(self) -> u64 {
         self.to_bits() as u64
     }
+    #[inline(always)]
+    fn from_raw(bits: u32) -> f32 {
+        f32::from_bits(bits)
+    }
+    #[inline(always)]
+    fn to_raw(self) -> u32 {
+        self.to_bits()
+    }
 }
 
 impl SortKey for f64 {
@@ -103,6 +125,32 @@ impl SortKey for f64 {
     }
     fn raw_bits(self) -> u64 {
         self.to_bits()
+    }
+    #[inline(always)]
+    fn from_raw(bits: u64) -> f64 {
+        f64::from_bits(bits)
+    }
+    #[inline(always)]
+    fn to_raw(self) -> u64 {
+        self.to_bits()
+    }
+}
+
+/// Runs `f` on the ordered keys of `v`, transformed in place, and
+/// transforms the (permuted) keys back afterwards.
+pub(crate) fn with_ordered<T: SortKey>(v: &mut [T], f: impl FnOnce(&mut [T::Bits])) {
+    let (p, n) = (v.as_mut_ptr(), v.len());
+    // SAFETY: `T::Bits` is the unsigned integer of `T`'s size and alignment
+    // (`f32`/`u32`, `f64`/`u64`; the traits are sealed) and every bit
+    // pattern is valid for both, so the slice may be viewed as either; `v`
+    // is borrowed mutably for the whole function and not used meanwhile.
+    let bits: &mut [T::Bits] = unsafe { std::slice::from_raw_parts_mut(p.cast(), n) };
+    for b in bits.iter_mut() {
+        *b = T::from_raw(*b).to_ordered();
+    }
+    f(bits);
+    for b in bits.iter_mut() {
+        *b = T::from_ordered(*b).to_raw();
     }
 }
 

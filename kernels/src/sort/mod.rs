@@ -3,9 +3,13 @@
 //! in-place sort, stable argsort, key/payload sort and the batched column
 //! sort of the sliced-Wasserstein direction search.
 //!
-//! The fast path is an LSD radix sort on the order-preserving integer
-//! transform of the keys (see [`key`]); tiny inputs use insertion sort. The
-//! scalar level runs the standard library's sorts ([`reference`]).
+//! Every fast path sorts the order-preserving integer transform of the keys
+//! (see [`key`]). On the AVX-512 level, `sort` is a vectorised quicksort
+//! with in-register sorting networks (`avx512`), and the stable sorts
+//! (`argsort`, `sort_pairs`, hence `sort_columns`) sort packed
+//! key-and-index words with it (`packed`). The portable and AVX2 levels
+//! run an LSD radix sort (insertion sort for tiny inputs). The scalar level
+//! runs the standard library's sorts ([`reference`]).
 //!
 //! ```
 //! use kernels::sort::{argsort, sort, sort_columns};
@@ -22,7 +26,10 @@
 //! assert_eq!(perm, [1, 2, 0, 2, 0, 1]);
 //! ```
 
+#[cfg(target_arch = "x86_64")]
+mod avx512;
 pub mod key;
+mod packed;
 mod radix;
 pub mod reference;
 
@@ -107,6 +114,8 @@ pub fn sort<T: SortKey>(v: &mut [T]) {
 pub fn sort_with<T: SortKey>(level: SimdLevel, v: &mut [T]) {
     match level.or_best_below() {
         SimdLevel::Scalar => reference::sort(v),
+        #[cfg(target_arch = "x86_64")]
+        SimdLevel::Avx512 => key::with_ordered(v, avx512::sort_ordered),
         _ => radix_sort(v, None),
     }
 }
@@ -125,6 +134,8 @@ pub fn argsort_with<T: SortKey>(level: SimdLevel, v: &[T]) -> Vec<u32> {
     check_len(v.len());
     match level.or_best_below() {
         SimdLevel::Scalar => reference::argsort(v),
+        #[cfg(target_arch = "x86_64")]
+        SimdLevel::Avx512 => packed::argsort(v, avx512::sort_ordered::<u64>),
         _ => {
             let mut keys = v.to_vec();
             let mut idx: Vec<u32> = (0..v.len() as u32).collect();
@@ -148,6 +159,8 @@ pub fn sort_pairs_with<T: SortKey>(level: SimdLevel, keys: &mut [T], payload: &m
     assert_eq!(keys.len(), payload.len(), "sort_pairs: one payload per key");
     match level.or_best_below() {
         SimdLevel::Scalar => reference::sort_pairs(keys, payload),
+        #[cfg(target_arch = "x86_64")]
+        SimdLevel::Avx512 => packed::sort_pairs(keys, payload, avx512::sort_ordered::<u64>),
         _ => radix_sort(keys, Some(payload)),
     }
 }

@@ -1,0 +1,69 @@
+//! Stable argsort and key/payload sort through one unstable sort of packed
+//! `u64` words: the ordered key in the high bits, the element's index in the
+//! low `b = ceil(log2 n)` bits. Indices are unique, so sorting the words
+//! orders by key and then by index, which is the stable order.
+//!
+//! An `f32` key (32 bits) always fits beside the index. For `f64` only the
+//! top `64 - b` key bits fit; words whose packed key bits tie are fixed up
+//! afterwards by sorting each such run on the full key and the index (runs
+//! of equal keys, the common case, are already in order and only checked).
+
+use super::key::{RadixBits, SortKey};
+
+/// The words of `v`, sorted by `sort`, with the number of index bits.
+fn sorted_words<T: SortKey>(v: &[T], sort: fn(&mut [u64])) -> (Vec<u64>, u32) {
+    super::check_len(v.len());
+    let index_bits = (usize::BITS - v.len().saturating_sub(1).leading_zeros()).max(1);
+    let index_mask = (1u64 << index_bits) - 1;
+    let key_shift = 64 - T::Bits::BITS;
+    let mut words: Vec<u64> = v
+        .iter()
+        .enumerate()
+        .map(|(i, x)| (x.to_ordered().widen() << key_shift) & !index_mask | i as u64)
+        .collect();
+    sort(&mut words);
+    if key_shift < index_bits {
+        fix_truncated_ties(v, &mut words, index_bits);
+    }
+    (words, index_bits)
+}
+
+/// Reorders every run of words whose packed (truncated) keys tie by the
+/// full key, then the index.
+fn fix_truncated_ties<T: SortKey>(v: &[T], words: &mut [u64], index_bits: u32) {
+    let mask = (1u64 << index_bits) - 1;
+    let full = |w: u64| (v[(w & mask) as usize].to_ordered(), w & mask);
+    let mut start = 0;
+    while start < words.len() {
+        let head = words[start] >> index_bits;
+        let len = words[start..]
+            .iter()
+            .position(|&w| w >> index_bits != head)
+            .unwrap_or(words.len() - start);
+        let run = &mut words[start..start + len];
+        if run.windows(2).any(|w| full(w[0]) > full(w[1])) {
+            run.sort_unstable_by_key(|&w| full(w));
+        }
+        start += len;
+    }
+}
+
+/// Stable argsort of `v`, sorting the packed words with `sort`.
+pub(super) fn argsort<T: SortKey>(v: &[T], sort: fn(&mut [u64])) -> Vec<u32> {
+    let (words, index_bits) = sorted_words(v, sort);
+    let mask = (1u64 << index_bits) - 1;
+    words.iter().map(|&w| (w & mask) as u32).collect()
+}
+
+/// Stable sort of `keys` carrying `payload`, sorting packed words with
+/// `sort`.
+pub(super) fn sort_pairs<T: SortKey>(keys: &mut [T], payload: &mut [u32], sort: fn(&mut [u64])) {
+    let (words, index_bits) = sorted_words(keys, sort);
+    let mask = (1u64 << index_bits) - 1;
+    let (old_keys, old_payload) = (keys.to_vec(), payload.to_vec());
+    for ((k, p), &w) in keys.iter_mut().zip(payload.iter_mut()).zip(&words) {
+        let i = (w & mask) as usize;
+        *k = old_keys[i];
+        *p = old_payload[i];
+    }
+}
