@@ -46,8 +46,8 @@ pub struct FitArgs {
     /// Use half of each domain's rows for directions and the other half for maps.
     #[arg(long)]
     half_split: bool,
-    /// Precision of the direction search's data products (f64 is about
-    /// twice as slow; maps and the model are f64 either way).
+    /// Precision of the direction search's data products (f64 is slower;
+    /// maps and the model are f64 either way).
     #[arg(long, value_enum, default_value_t = Precision::F32)]
     search_precision: Precision,
     /// Random seed.

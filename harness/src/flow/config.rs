@@ -61,7 +61,7 @@ pub enum DataSplit {
 /// (maps, layers, the model) is computed, in `f64` either way.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum SearchPrecision {
-    /// `f32` products on hand-vectorised kernels: about twice as fast.
+    /// `f32` products on the hand-vectorised `kernels::gemm` kernel.
     F32,
     /// `f64` products throughout.
     F64,

@@ -8,9 +8,6 @@ use kernels::normal;
 use kernels::sort::sort_pairs;
 use rayon::prelude::*;
 
-/// A warm sort gives up (and sorts afresh) after this many moves per value.
-const WARM_BUDGET: usize = 8;
-
 /// What the domains' marginals are compared with and moved onto.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Target {
@@ -88,9 +85,8 @@ impl Evaluation {
     }
 }
 
-/// One (domain, direction) pair's sorted projections, kept between
-/// evaluations: the direction search moves projections a little at a time,
-/// so the previous order nearly sorts the next ones.
+/// One (domain, direction) pair's sorted projections; the buffers are kept
+/// between evaluations.
 #[derive(Default)]
 struct Column {
     /// Row (within the domain) of each sorted value.
@@ -101,48 +97,16 @@ struct Column {
     q: Vec<f64>,
 }
 
-/// Insertion sort of `values` carrying `perm`, giving up (returning false)
-/// after `budget` moves. The values are finite (projections of checked,
-/// finite data), so `>` is the total order.
-fn insertion_sort(values: &mut [f64], perm: &mut [u32], budget: usize) -> bool {
-    let mut moves = 0;
-    for i in 1..values.len() {
-        let (v, p) = (values[i], perm[i]);
-        let mut j = i;
-        while j > 0 && values[j - 1] > v {
-            values[j] = values[j - 1];
-            perm[j] = perm[j - 1];
-            j -= 1;
-        }
-        values[j] = v;
-        perm[j] = p;
-        moves += i - j;
-        if moves > budget {
-            return false;
-        }
-    }
-    true
-}
-
 impl Column {
-    /// Sorts the domain's projections `proj` (this column's rows), starting
-    /// from the last order when there is one, and takes the quantiles at
-    /// `positions`.
+    /// Sorts the domain's projections `proj` (this column's rows) and takes
+    /// the quantiles at `positions`. (Starting from the previous order with
+    /// an insertion sort was slower than the vectorised pair sort.)
     fn sort(&mut self, proj: &[f64], positions: &[(usize, f64)]) {
-        let nc = proj.len();
-        let warm = self.perm.len() == nc && {
-            for (v, &p) in self.values.iter_mut().zip(&self.perm) {
-                *v = proj[p as usize];
-            }
-            insertion_sort(&mut self.values, &mut self.perm, WARM_BUDGET * nc)
-        };
-        if !warm {
-            self.values.clear();
-            self.values.extend_from_slice(proj);
-            self.perm.clear();
-            self.perm.extend(0..nc as u32);
-            sort_pairs(&mut self.values, &mut self.perm);
-        }
+        self.values.clear();
+        self.values.extend_from_slice(proj);
+        self.perm.clear();
+        self.perm.extend(0..proj.len() as u32);
+        sort_pairs(&mut self.values, &mut self.perm);
         let v = &self.values;
         self.q.clear();
         self.q.extend(positions.iter().map(|&(lo, f)| {
@@ -155,8 +119,7 @@ impl Column {
     }
 }
 
-/// Evaluates F and its gradient for a fixed set of domains and directions,
-/// reusing each column's last order as the starting point of its sort.
+/// Evaluates F and its gradient for a fixed set of domains and directions.
 pub struct Objective<'a> {
     blocks: &'a Blocks,
     target: Target,
