@@ -216,6 +216,31 @@ fn f32_direction_search_matches_f64() {
     );
 }
 
+/// Walking the layers one at a time gives exactly `forward_partial` at
+/// every depth.
+#[test]
+fn layer_by_layer_walk_matches_forward_partial() {
+    let g = three_gaussians(300, 50);
+    let config = FlowConfig {
+        layers: 4,
+        k: Some(3),
+        ..FlowConfig::default()
+    };
+    let flow = Flow::fit(g.train.as_ref(), &g.labels, &config, None).unwrap();
+    let mut z = flow.forward_partial(g.test[1].as_ref(), 1, 0).unwrap();
+    for l in 0..config.layers {
+        flow.apply_layer(z.as_mut(), 1, l);
+        assert_eq!(
+            z,
+            flow.forward_partial(g.test[1].as_ref(), 1, l + 1).unwrap(),
+            "depth {}",
+            l + 1
+        );
+    }
+    flow.apply_layer(z.as_mut(), 1, config.layers);
+    assert_eq!(z, flow.forward(g.test[1].as_ref(), 1).unwrap());
+}
+
 #[test]
 fn shifted_domains_meet_at_the_midpoint() {
     let mut r = rng(3);

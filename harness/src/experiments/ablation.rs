@@ -5,7 +5,7 @@
 
 use super::figures::{line_chart, Labels, Series};
 use super::images::{load, pixel_classifier, sizes, translation_scores};
-use super::{label_names, latent_parts, timed, Method, Options, Table};
+use super::{label_names, latent_parts, latent_w2_curve, timed, Method, Options, Table};
 use crate::data::Dataset;
 use crate::evaluation::mean_pairwise_w2_sq;
 use crate::flow::FlowConfig;
@@ -123,9 +123,11 @@ pub fn run(options: &Options, dir: &Path) -> anyhow::Result<()> {
     let flow = Method::Inb.fit(train.x.as_ref(), &label_names(&train), &config)?;
     let mut table = Table::new(&["layer", "latent_w2_sq_train", "latent_w2_sq_test"]);
     let mut series = [("train", Vec::new()), ("test", Vec::new())];
-    for l in 0..=layers {
-        let tr = mean_pairwise_w2_sq(&latent_parts(&flow, &train, l)?)?;
-        let te = mean_pairwise_w2_sq(&latent_parts(&flow, &test, l)?)?;
+    let (train_curve, test_curve) = (
+        latent_w2_curve(&flow, &train, layers)?,
+        latent_w2_curve(&flow, &test, layers)?,
+    );
+    for (l, (&tr, &te)) in train_curve.iter().zip(&test_curve).enumerate() {
         table.push(&[&l, &tr, &te]);
         series[0].1.push((l as f64, tr, 0.0));
         series[1].1.push((l as f64, te, 0.0));

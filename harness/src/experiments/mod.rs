@@ -12,6 +12,7 @@ pub mod table;
 pub mod toys;
 
 use crate::data::Dataset;
+use crate::evaluation::mean_pairwise_w2_sq;
 use crate::flow::{Flow, FlowError};
 use anyhow::Context;
 use faer::Mat;
@@ -169,6 +170,23 @@ pub fn latent_parts(
             flow.forward_partial(data.domain(c).as_ref(), domain, layers)
         })
         .collect()
+}
+
+/// The mean pairwise latent W2^2 of `data`'s domains after 0, 1, ...,
+/// `layers` layers of `flow`, walking each domain through the flow once.
+pub fn latent_w2_curve(flow: &Flow, data: &Dataset, layers: usize) -> anyhow::Result<Vec<f64>> {
+    let mut parts = latent_parts(flow, data, 0)?;
+    let domains: Vec<usize> = (0..data.n_domains())
+        .map(|c| flow.require_domain(&data.domain_names[c]))
+        .collect::<Result<_, _>>()?;
+    let mut curve = vec![mean_pairwise_w2_sq(&parts)?];
+    for l in 0..layers {
+        for (z, &domain) in parts.iter_mut().zip(&domains) {
+            flow.apply_layer(z.as_mut(), domain, l);
+        }
+        curve.push(mean_pairwise_w2_sq(&parts)?);
+    }
+    Ok(curve)
 }
 
 /// Mean and (population) standard deviation.

@@ -5,7 +5,7 @@
 //! split.
 
 use super::figures::{line_chart, Labels, Series};
-use super::{label_names, latent_parts, mean_std, timed, Method, Options, Table};
+use super::{label_names, latent_parts, latent_w2_curve, mean_std, timed, Method, Options, Table};
 use crate::data::{blobs4, circles, train_test_split, two_moons, Dataset};
 use crate::evaluation::mean_pairwise_w2_sq;
 use crate::flow::FlowConfig;
@@ -64,9 +64,7 @@ fn curve(
     iterative: bool,
 ) -> anyhow::Result<Vec<f64>> {
     if iterative {
-        (0..=layers)
-            .map(|l| Ok(mean_pairwise_w2_sq(&latent_parts(flow, data, l)?)?))
-            .collect()
+        latent_w2_curve(flow, data, layers)
     } else {
         let w2 = mean_pairwise_w2_sq(&latent_parts(flow, data, usize::MAX)?)?;
         Ok(vec![w2; layers + 1])
