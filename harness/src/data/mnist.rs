@@ -35,6 +35,37 @@ pub struct ImageData {
     pub cols: usize,
 }
 
+/// The `[images, labels]` files of the train and test splits of
+/// `dir/name` (see [`load_mnist_like`] for the names accepted), without
+/// reading them.
+///
+/// # Errors
+/// [`DataError::Missing`] naming the first absent file.
+pub fn mnist_like_files(dir: &Path, name: &str) -> Result<[[PathBuf; 2]; 2], DataError> {
+    let base = dir.join(name);
+    let find = |stem: &str, kind: &str| -> Result<PathBuf, DataError> {
+        let candidates = [
+            base.join(format!("{stem}-{kind}-ubyte")),
+            base.join(format!("{stem}.{kind}-ubyte")),
+        ];
+        candidates
+            .iter()
+            .find(|p| p.is_file())
+            .cloned()
+            .ok_or_else(|| DataError::Missing {
+                name: name.to_string(),
+                missing: candidates[0].clone(),
+            })
+    };
+    let split = |prefix: &str| -> Result<[PathBuf; 2], DataError> {
+        Ok([
+            find(&format!("{prefix}-images"), "idx3")?,
+            find(&format!("{prefix}-labels"), "idx1")?,
+        ])
+    };
+    Ok([split("train")?, split("t10k")?])
+}
+
 /// Loads `dir/name/{train-images-idx3-ubyte, train-labels-idx1-ubyte,
 /// t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte}` (the dotted variants
 /// `train-images.idx3-ubyte` etc. are accepted too), e.g.
@@ -56,26 +87,9 @@ pub struct ImageData {
 /// assert!(err.to_string().contains("scripts/fetch_datasets.sh"));
 /// ```
 pub fn load_mnist_like(dir: &Path, name: &str) -> Result<ImageData, DataError> {
-    let base = dir.join(name);
-    let find = |stem: &str, kind: &str| -> Result<PathBuf, DataError> {
-        let candidates = [
-            base.join(format!("{stem}-{kind}-ubyte")),
-            base.join(format!("{stem}.{kind}-ubyte")),
-        ];
-        candidates
-            .iter()
-            .find(|p| p.is_file())
-            .cloned()
-            .ok_or_else(|| DataError::Missing {
-                name: name.to_string(),
-                missing: candidates[0].clone(),
-            })
-    };
     let mut splits = Vec::with_capacity(2);
     let mut shape = None;
-    for prefix in ["train", "t10k"] {
-        let images_path = find(&format!("{prefix}-images"), "idx3")?;
-        let labels_path = find(&format!("{prefix}-labels"), "idx1")?;
+    for [images_path, labels_path] in mnist_like_files(dir, name)? {
         let images = read_idx_images(&images_path)?;
         let labels = read_idx_labels(&labels_path)?;
         if labels.len() != images.n {

@@ -23,6 +23,6 @@ mod synthetic;
 pub use dataset::Dataset;
 pub use error::DataError;
 pub use idx::{read_idx_images, read_idx_labels, IdxImages, IMAGES_MAGIC, LABELS_MAGIC};
-pub use mnist::{load_mnist_like, ImageData, FASHION_CLASSES};
+pub use mnist::{load_mnist_like, mnist_like_files, ImageData, FASHION_CLASSES};
 pub use split::train_test_split;
 pub use synthetic::{blobs4, circles, gaussians, two_moons};
