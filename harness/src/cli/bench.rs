@@ -1,5 +1,6 @@
 //! `iaf bench`: kernel and fit benchmark reports.
 
+use super::fit::Precision;
 use crate::bench::{fit, kernels, to_csv, to_table};
 use crate::flow::SearchPrecision;
 use clap::{Args, Subcommand, ValueEnum};
@@ -27,9 +28,9 @@ struct FitArgs {
     /// Worker threads (default: all cores).
     #[arg(long)]
     threads: Option<usize>,
-    /// Run the direction search's products in f64 (default f32, as `iaf fit`).
-    #[arg(long)]
-    f64: bool,
+    /// Precision of the direction search's data products (as `iaf fit`).
+    #[arg(long, value_enum, default_value_t = Precision::F32)]
+    search_precision: Precision,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     format: Format,
@@ -63,11 +64,7 @@ pub fn run(args: BenchArgs) -> anyhow::Result<()> {
             print!("{text}");
         }
         BenchWhat::Fit(a) => {
-            let precision = if a.f64 {
-                SearchPrecision::F64
-            } else {
-                SearchPrecision::F32
-            };
+            let precision = SearchPrecision::from(a.search_precision);
             let r = fit::run(if a.quick { 1 } else { 5 }, a.threads, precision);
             match a.format {
                 Format::Csv => {

@@ -76,10 +76,20 @@ enum Layers {
     Gb,
 }
 
+/// `--search-precision` of `iaf fit` and `iaf bench fit`.
 #[derive(Clone, Copy, Debug, ValueEnum)]
-enum Precision {
+pub(super) enum Precision {
     F32,
     F64,
+}
+
+impl From<Precision> for SearchPrecision {
+    fn from(p: Precision) -> SearchPrecision {
+        match p {
+            Precision::F32 => SearchPrecision::F32,
+            Precision::F64 => SearchPrecision::F64,
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -125,10 +135,7 @@ impl FitArgs {
             } else {
                 DataSplit::All
             },
-            search_precision: match self.search_precision {
-                Precision::F32 => SearchPrecision::F32,
-                Precision::F64 => SearchPrecision::F64,
-            },
+            search_precision: self.search_precision.into(),
         })
     }
 }

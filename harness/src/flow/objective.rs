@@ -187,23 +187,26 @@ impl<'a> Objective<'a> {
             .par_chunks_mut(n.max(1))
             .zip(this.columns.par_chunks(domains))
             .map(|(resid, cols)| {
-                let target_q: Vec<f64> = match this.target {
-                    Target::StandardNormal => this.normal_q.clone(),
-                    Target::Barycenter => (0..m)
-                        .map(|i| {
-                            cols.iter()
-                                .zip(&this.blocks.weights)
-                                .map(|(col, w)| w * col.q[i])
-                                .sum()
-                        })
-                        .collect(),
+                let barycenter: Vec<f64>;
+                let target_q: &[f64] = match this.target {
+                    Target::StandardNormal => &this.normal_q,
+                    Target::Barycenter => {
+                        barycenter = (0..m)
+                            .map(|i| {
+                                cols.iter()
+                                    .zip(&this.blocks.weights)
+                                    .map(|(col, w)| w * col.q[i])
+                                    .sum()
+                            })
+                            .collect();
+                        &barycenter
+                    }
                 };
                 let mut fj = 0.0;
                 for (c, col) in cols.iter().enumerate() {
                     let (start, w) = (this.blocks.starts[c], this.blocks.weights[c]);
                     let resid = &mut resid[start..start + this.blocks.sizes[c]];
-                    for ((&qi, &ti), &(lo, f)) in
-                        col.q.iter().zip(&target_q).zip(&this.positions[c])
+                    for ((&qi, &ti), &(lo, f)) in col.q.iter().zip(target_q).zip(&this.positions[c])
                     {
                         let e = qi - ti;
                         fj += w * e * e;
