@@ -360,25 +360,34 @@ impl CayleyCurve {
     }
 
     /// Projections of data on `Y(t)` without touching the n x d data: given
-    /// `xu = [X P, X W]` (n x 2k, computed once per iteration), returns
-    /// `X Y(t) = X W - t xu C(t)` (n x k) in O(n k^2).
+    /// `xu = [X P, X W]` (n x 2k, computed once per iteration), writes
+    /// `X Y(t) = X W - t xu C(t)` (n x k) into `out` in O(n k^2).
     ///
     /// # Panics
-    /// If `xu` does not have 2k columns.
-    pub fn project(&self, xu: MatRef<'_, f64>, t: f64) -> Result<Mat<f64>, OrthoError> {
+    /// If `xu` does not have 2k columns or `out` is not n x k.
+    pub fn project_into(
+        &self,
+        xu: MatRef<'_, f64>,
+        t: f64,
+        mut out: MatMut<'_, f64>,
+    ) -> Result<(), OrthoError> {
         let k = self.w.ncols();
         assert_eq!(
             xu.ncols(),
             2 * k,
-            "CayleyCurve::project: xu must be [X P, X W]"
+            "CayleyCurve::project_into: xu must be [X P, X W]"
+        );
+        assert_eq!(
+            (out.nrows(), out.ncols()),
+            (xu.nrows(), k),
+            "CayleyCurve::project_into: out must be n x k"
         );
         let c = self.coefficients(t)?;
-        let mut out = xu.get(.., k..).to_owned();
-        out.as_mut()
-            .par_row_chunks_mut(ROW_BLOCK)
+        out.copy_from(xu.get(.., k..));
+        out.par_row_chunks_mut(ROW_BLOCK)
             .zip(xu.par_row_chunks(ROW_BLOCK))
             .for_each(|(o, x)| matmul(o, Accum::Add, x, c.as_ref(), -t, Par::Seq));
-        Ok(out)
+        Ok(())
     }
 }
 
@@ -412,13 +421,25 @@ pub fn cayley_full(w: MatRef<'_, f64>, p: MatRef<'_, f64>, t: f64) -> Result<Mat
 /// # Panics
 /// If `x.ncols() != w.nrows()`.
 pub fn project(x: MatRef<'_, f64>, w: MatRef<'_, f64>) -> Mat<f64> {
-    assert_eq!(x.ncols(), w.nrows(), "project: X is n x d, W must be d x k");
     let mut out = Mat::zeros(x.nrows(), w.ncols());
-    out.as_mut()
-        .par_row_chunks_mut(ROW_BLOCK)
+    project_into(x, w, out.as_mut());
+    out
+}
+
+/// [`project`] into `out` (n x k).
+///
+/// # Panics
+/// If `x.ncols() != w.nrows()` or `out` is not n x k.
+pub fn project_into(x: MatRef<'_, f64>, w: MatRef<'_, f64>, out: MatMut<'_, f64>) {
+    assert_eq!(x.ncols(), w.nrows(), "project: X is n x d, W must be d x k");
+    assert_eq!(
+        (out.nrows(), out.ncols()),
+        (x.nrows(), w.ncols()),
+        "project: out must be n x k"
+    );
+    out.par_row_chunks_mut(ROW_BLOCK)
         .zip(x.par_row_chunks(ROW_BLOCK))
         .for_each(|(o, xb)| matmul(o, Accum::Replace, xb, w, 1.0, Par::Seq));
-    out
 }
 
 /// The layer update in place: `X <- X + (Z - X W) W^T` (X n x d, W d x k,

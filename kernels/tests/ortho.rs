@@ -113,7 +113,8 @@ fn projected_curve_equals_projection_of_the_point() {
         |i, j| if j < k { xp[(i, j)] } else { xw[(i, j - k)] },
     );
     for t in [0.05, 0.5] {
-        let fast = curve.project(xu.as_ref(), t).unwrap();
+        let mut fast = Mat::zeros(n, k);
+        curve.project_into(xu.as_ref(), t, fast.as_mut()).unwrap();
         let slow = &x * curve.point(t).unwrap();
         assert!(max_abs_diff(&fast, &slow) < 1e-11);
     }

@@ -34,6 +34,11 @@ fn check_all<T: SortKey>(v: &[T], what: &str) {
         assert_eq!(bits(&keys), bits(&expect), "pairs keys {level} {what}");
         let want: Vec<u32> = expect_idx.iter().map(|&i| i * 3 + 1).collect();
         assert_eq!(payload, want, "pairs payload {level} {what}");
+        let mut keys = v.to_vec();
+        let mut perm = vec![u32::MAX; v.len()];
+        sort::sort_indexed_with(level, &mut keys, &mut perm);
+        assert_eq!(bits(&keys), bits(&expect), "indexed keys {level} {what}");
+        assert_eq!(perm, expect_idx, "indexed perm {level} {what}");
     }
 }
 

@@ -35,6 +35,9 @@ pub struct FitBench {
     pub share_maps: f64,
     /// Share of the time applying the layer.
     pub share_apply: f64,
+    /// The first layer's objective F (max-K-SW found): a speed-up that
+    /// searched worse would show here.
+    pub first_objective: f64,
 }
 
 /// Synthetic MNIST-like data: two domains of correlated, shifted features.
@@ -93,5 +96,6 @@ pub fn run(layers: usize, threads: Option<usize>, precision: SearchPrecision) ->
         share_directions: dirs / total,
         share_maps: maps / total,
         share_apply: apply / total,
+        first_objective: reports.first().map_or(f64::NAN, |r| r.objective),
     }
 }

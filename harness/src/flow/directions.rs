@@ -13,6 +13,12 @@ use rand_chacha::ChaCha8Rng;
 const MAX_BACKTRACK: usize = 40;
 /// The search stops when no entry of W moves by more than this.
 const STEP_TOL: f64 = 1e-6;
+/// The first iteration's trial step.
+const INITIAL_STEP: f64 = 0.1;
+/// Each iteration first tries the last accepted step times this: a little
+/// longer, so the step can grow, but rarely so long that it is rejected
+/// (each rejection costs an evaluation of the objective).
+const STEP_GROWTH: f64 = 1.2;
 
 /// Outcome of a direction search.
 pub struct Directions {
@@ -47,18 +53,22 @@ pub fn max_sliced(
     precision: SearchPrecision,
     rng: &mut ChaCha8Rng,
 ) -> Result<Directions, OrthoError> {
-    let d = x.ncols();
+    let (n, d) = (x.nrows(), x.ncols());
     let mut w = random_frame(d, k, rng);
-    let mut objective = Objective::new(blocks, target, k);
-    let products = Products::new(x, precision);
+    let mut objective = Objective::new(blocks, target, k, precision);
+    let mut products = Products::new(x, precision);
     let mut xw = products.times(w.as_ref());
     let mut eval = objective.evaluate(xw.as_ref());
-    let mut t = 0.1;
+    // [X P, X W] of the current iteration and the trial projections.
+    let mut xu = Mat::<f64>::zeros(n, 2 * k);
+    let mut trial_xw = Mat::<f64>::zeros(n, k);
+    let mut t = INITIAL_STEP;
     let mut iterations = 0;
     while iterations < max_iters {
         iterations += 1;
-        // P: Euclidean gradient of the loss -F.
-        let mut p = products.transpose_times(eval.residual());
+        // P: Euclidean gradient of the loss -F, at the last evaluated
+        // projections (those of `w`: an accepted trial is the last one).
+        let mut p = products.transpose_times(objective.residual());
         for j in 0..k {
             for i in 0..d {
                 p[(i, j)] = -p[(i, j)];
@@ -69,27 +79,23 @@ pub fn max_sliced(
         if slope >= 0.0 || slope.is_nan() {
             break; // zero gradient: a stationary point
         }
-        let xp = products.times(p.as_ref());
-        let xu = Mat::from_fn(x.nrows(), 2 * k, |i, j| {
-            if j < k {
-                xp[(i, j)]
-            } else {
-                xw[(i, j - k)]
-            }
-        });
-        t *= 2.0;
+        products.times_into(p.as_ref(), xu.get_mut(.., ..k));
+        xu.get_mut(.., k..).copy_from(&xw);
         let mut accepted = None;
         for _ in 0..MAX_BACKTRACK {
-            if let Ok(proj) = curve.project(xu.as_ref(), t) {
-                let trial = objective.evaluate(proj.as_ref());
+            if curve
+                .project_into(xu.as_ref(), t, trial_xw.as_mut())
+                .is_ok()
+            {
+                let trial = objective.evaluate(trial_xw.as_ref());
                 if -trial.value <= -eval.value + 0.5 * t * slope {
-                    accepted = Some((proj, trial));
+                    accepted = Some(trial);
                     break;
                 }
             }
             t *= 0.5;
         }
-        let Some((proj, trial)) = accepted else { break };
+        let Some(trial) = accepted else { break };
         let Ok(y) = curve.point(t) else { break };
         let mut step: f64 = 0.0;
         for j in 0..k {
@@ -98,9 +104,9 @@ pub fn max_sliced(
             }
         }
         w = y;
-        xw = proj;
+        std::mem::swap(&mut xw, &mut trial_xw);
         eval = trial;
-        t *= 1.5;
+        t *= STEP_GROWTH;
         if step < STEP_TOL {
             break;
         }
@@ -117,7 +123,8 @@ pub fn finish(
     iterations: usize,
 ) -> Result<Directions, OrthoError> {
     orthonormalize(&mut w)?;
-    let eval = Objective::new(blocks, target, w.ncols()).evaluate(project(x, w.as_ref()).as_ref());
+    let eval = Objective::new(blocks, target, w.ncols(), SearchPrecision::F64)
+        .evaluate(project(x, w.as_ref()).as_ref());
     Ok(Directions {
         w: order_columns(&w, &eval.per_direction),
         objective: eval.value,

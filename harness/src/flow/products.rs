@@ -8,15 +8,17 @@
 
 use super::config::SearchPrecision;
 use faer::linalg::matmul::matmul;
-use faer::{Accum, Mat, MatRef, Par};
+use faer::{Accum, Mat, MatMut, MatRef, Par};
 use kernels::gemm::{matmul_narrow, padded_cols};
-use kernels::ortho::project;
+use kernels::ortho::project_into;
 use rayon::prelude::*;
 
 /// Columns of `X` per parallel block of the `f64` product `X^T R`.
 const GRAD_COL_BLOCK: usize = 64;
 
-/// The search's data matrix, ready for its products.
+/// The search's data matrix, ready for its products. The `f32` form keeps
+/// its packed operands and results between calls, so the search's
+/// iterations allocate nothing of size n.
 pub enum Products<'a> {
     /// `f64` products on the data as given.
     F64(MatRef<'a, f64>),
@@ -28,25 +30,44 @@ pub enum Products<'a> {
         cols: Vec<f32>,
         n: usize,
         d: usize,
+        /// The right-hand side, packed (`padded_cols` wide, row-major).
+        rhs: Vec<f32>,
+        /// The product, packed the same way.
+        out: Vec<f32>,
     },
 }
 
-/// `m` (r x k, f64) as an r x `padded_cols(k)` row-major `f32` array.
-fn pack(m: MatRef<'_, f64>) -> Vec<f32> {
-    let kp = padded_cols(m.ncols());
-    let mut out = vec![0.0f32; m.nrows() * kp];
-    for (i, row) in out.chunks_exact_mut(kp).enumerate() {
-        for (j, o) in row.iter_mut().take(m.ncols()).enumerate() {
-            *o = m[(i, j)] as f32;
+/// `m` (r x k, f64) into `packed`, as an r x `padded_cols(k)` row-major
+/// `f32` array.
+fn pack(m: MatRef<'_, f64>, packed: &mut Vec<f32>) {
+    let (r, k) = (m.nrows(), m.ncols());
+    let kp = padded_cols(k);
+    packed.clear();
+    packed.resize(r * kp, 0.0);
+    for j in 0..k {
+        for (i, &v) in m.col(j).iter().enumerate() {
+            packed[i * kp + j] = v as f32;
         }
     }
-    out
 }
 
-/// The first `k` columns of an r x kp row-major `f32` array, as `f64`.
-fn unpack(packed: &[f32], k: usize) -> Mat<f64> {
-    let kp = padded_cols(k);
-    Mat::from_fn(packed.len() / kp, k, |i, j| f64::from(packed[i * kp + j]))
+/// The first `dst.ncols()` columns of a row-major `f32` array of rows
+/// `padded_cols(dst.ncols())` long, into `dst` as `f64`.
+fn unpack(packed: &[f32], mut dst: MatMut<'_, f64>) {
+    let kp = padded_cols(dst.ncols());
+    for j in 0..dst.ncols() {
+        for (i, o) in dst.as_mut().col_mut(j).iter_mut().enumerate() {
+            *o = f64::from(packed[i * kp + j]);
+        }
+    }
+}
+
+/// `out = A B` for `A` row-major with `p` columns, `B` = `m` packed.
+fn packed_product(a: &[f32], p: usize, m: MatRef<'_, f64>, rhs: &mut Vec<f32>, out: &mut Vec<f32>) {
+    pack(m, rhs);
+    out.clear();
+    out.resize(a.len() / p * padded_cols(m.ncols()), 0.0);
+    matmul_narrow(a, p, rhs, out);
 }
 
 impl<'a> Products<'a> {
@@ -68,25 +89,57 @@ impl<'a> Products<'a> {
                         *o = v as f32;
                     }
                 });
-                Products::F32 { rows, cols, n, d }
+                Products::F32 {
+                    rows,
+                    cols,
+                    n,
+                    d,
+                    rhs: Vec::new(),
+                    out: Vec::new(),
+                }
+            }
+        }
+    }
+
+    /// `X M` for a d x K matrix `M`, into `dst` (n x K).
+    ///
+    /// # Panics
+    /// If the shapes do not fit.
+    pub fn times_into(&mut self, m: MatRef<'_, f64>, dst: MatMut<'_, f64>) {
+        match self {
+            Products::F64(x) => project_into(*x, m, dst),
+            Products::F32 {
+                rows,
+                n,
+                d,
+                rhs,
+                out,
+                ..
+            } => {
+                assert_eq!(
+                    (m.nrows(), dst.nrows(), dst.ncols()),
+                    (*d, *n, m.ncols()),
+                    "Products::times_into: shapes"
+                );
+                packed_product(rows, *d, m, rhs, out);
+                unpack(out, dst);
             }
         }
     }
 
     /// `X M` for a d x K matrix `M`.
-    pub fn times(&self, m: MatRef<'_, f64>) -> Mat<f64> {
-        match self {
-            Products::F64(x) => project(*x, m),
-            Products::F32 { rows, n, d, .. } => {
-                let mut out = vec![0.0f32; n * padded_cols(m.ncols())];
-                matmul_narrow(rows, *d, &pack(m), &mut out);
-                unpack(&out, m.ncols())
-            }
-        }
+    pub fn times(&mut self, m: MatRef<'_, f64>) -> Mat<f64> {
+        let rows = match self {
+            Products::F64(x) => x.nrows(),
+            Products::F32 { n, .. } => *n,
+        };
+        let mut dst = Mat::zeros(rows, m.ncols());
+        self.times_into(m, dst.as_mut());
+        dst
     }
 
     /// `X^T R` for an n x K matrix `R`.
-    pub fn transpose_times(&self, r: MatRef<'_, f64>) -> Mat<f64> {
+    pub fn transpose_times(&mut self, r: MatRef<'_, f64>) -> Mat<f64> {
         match self {
             Products::F64(x) => {
                 let mut g = Mat::zeros(x.ncols(), r.ncols());
@@ -100,10 +153,23 @@ impl<'a> Products<'a> {
                     });
                 g
             }
-            Products::F32 { cols, n, d, .. } => {
-                let mut out = vec![0.0f32; d * padded_cols(r.ncols())];
-                matmul_narrow(cols, *n, &pack(r), &mut out);
-                unpack(&out, r.ncols())
+            Products::F32 {
+                cols,
+                n,
+                d,
+                rhs,
+                out,
+                ..
+            } => {
+                assert_eq!(
+                    r.nrows(),
+                    *n,
+                    "Products::transpose_times: R must have n rows"
+                );
+                packed_product(cols, *n, r, rhs, out);
+                let mut g = Mat::zeros(*d, r.ncols());
+                unpack(out, g.as_mut());
+                g
             }
         }
     }
@@ -118,8 +184,8 @@ mod tests {
         let x = Mat::from_fn(37, 11, |i, j| ((i * 5 + j * 3) % 7) as f64 - 3.0);
         let m = Mat::from_fn(11, 3, |i, j| (i + 2 * j) as f64 * 0.25);
         let r = Mat::from_fn(37, 3, |i, j| ((i * j) % 4) as f64 - 1.5);
-        let exact = Products::new(x.as_ref(), SearchPrecision::F64);
-        let fast = Products::new(x.as_ref(), SearchPrecision::F32);
+        let mut exact = Products::new(x.as_ref(), SearchPrecision::F64);
+        let mut fast = Products::new(x.as_ref(), SearchPrecision::F32);
         for (a, b) in [
             (exact.times(m.as_ref()), fast.times(m.as_ref())),
             (

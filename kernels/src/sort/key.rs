@@ -21,6 +21,8 @@ pub trait RadixBits: Copy + Send + Sync + Default + Ord + sealed::Sealed + 'stat
     fn digit(self, shift: u32, mask: u64) -> usize;
     /// Zero-extended to `u64`.
     fn widen(self) -> u64;
+    /// The low `BITS` bits of a `u64`.
+    fn narrow(wide: u64) -> Self;
 }
 
 impl RadixBits for u32 {
@@ -28,6 +30,10 @@ impl RadixBits for u32 {
     #[inline(always)]
     fn widen(self) -> u64 {
         self as u64
+    }
+    #[inline(always)]
+    fn narrow(wide: u64) -> u32 {
+        wide as u32
     }
     #[inline(always)]
     fn digit(self, shift: u32, mask: u64) -> usize {
@@ -40,6 +46,10 @@ impl RadixBits for u64 {
     #[inline(always)]
     fn widen(self) -> u64 {
         self
+    }
+    #[inline(always)]
+    fn narrow(wide: u64) -> u64 {
+        wide
     }
     #[inline(always)]
     fn digit(self, shift: u32, mask: u64) -> usize {

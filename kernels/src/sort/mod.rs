@@ -165,6 +165,40 @@ pub fn sort_pairs_with<T: SortKey>(level: SimdLevel, keys: &mut [T], payload: &m
     }
 }
 
+/// Stable sort of `keys`, writing into `perm` the original index of each
+/// sorted key: [`sort_pairs`] with the identity as payload, without
+/// carrying it.
+///
+/// ```
+/// let mut keys = [3.0f32, -1.0, 3.0, 0.5];
+/// let mut perm = [0u32; 4];
+/// kernels::sort::sort_indexed(&mut keys, &mut perm);
+/// assert_eq!(keys, [-1.0, 0.5, 3.0, 3.0]);
+/// assert_eq!(perm, [1, 3, 0, 2]);
+/// ```
+///
+/// # Panics
+/// If the lengths differ or exceed `u32::MAX`.
+pub fn sort_indexed<T: SortKey>(keys: &mut [T], perm: &mut [u32]) {
+    sort_indexed_with(active(), keys, perm)
+}
+
+/// [`sort_indexed`] with a chosen level.
+pub fn sort_indexed_with<T: SortKey>(level: SimdLevel, keys: &mut [T], perm: &mut [u32]) {
+    check_len(keys.len());
+    assert_eq!(keys.len(), perm.len(), "sort_indexed: one index per key");
+    match level.or_best_below() {
+        #[cfg(target_arch = "x86_64")]
+        SimdLevel::Avx512 => packed::sort_indexed(keys, perm, avx512::sort_ordered::<u64>),
+        level => {
+            for (i, p) in perm.iter_mut().enumerate() {
+                *p = i as u32;
+            }
+            sort_pairs_with(level, keys, perm)
+        }
+    }
+}
+
 /// Sorts each column of the n x k column-major matrix `data` in place;
 /// `perm[j * n + i]` receives the original row of the element now at row `i`
 /// of column `j` (stable ties). Columns are sorted in parallel when large;
@@ -183,12 +217,7 @@ pub fn sort_columns_with<T: SortKey>(level: SimdLevel, data: &mut [T], n: usize,
     if n == 0 {
         return;
     }
-    let one = |(col, p): (&mut [T], &mut [u32])| {
-        for (i, x) in p.iter_mut().enumerate() {
-            *x = i as u32;
-        }
-        sort_pairs_with(level, col, p);
-    };
+    let one = |(col, p): (&mut [T], &mut [u32])| sort_indexed_with(level, col, p);
     if data.len() >= PARALLEL_MIN_ELEMS {
         data.par_chunks_mut(n)
             .zip(perm.par_chunks_mut(n))

@@ -22,10 +22,20 @@ fn sorted_words<T: SortKey>(v: &[T], sort: fn(&mut [u64])) -> (Vec<u64>, u32) {
         .map(|(i, x)| (x.to_ordered().widen() << key_shift) & !index_mask | i as u64)
         .collect();
     sort(&mut words);
-    if key_shift < index_bits {
+    if !key_fits::<T>(index_bits)
+        && words
+            .windows(2)
+            .any(|w| w[0] >> index_bits == w[1] >> index_bits)
+    {
         fix_truncated_ties(v, &mut words, index_bits);
     }
     (words, index_bits)
+}
+
+/// Whether a `T` key fits whole beside `index_bits` index bits, so that
+/// sorted words decode back to their keys.
+fn key_fits<T: SortKey>(index_bits: u32) -> bool {
+    64 - T::Bits::BITS >= index_bits
 }
 
 /// Reorders every run of words whose packed (truncated) keys tie by the
@@ -58,12 +68,31 @@ pub(super) fn argsort<T: SortKey>(v: &[T], sort: fn(&mut [u64])) -> Vec<u32> {
 /// Stable sort of `keys` carrying `payload`, sorting packed words with
 /// `sort`.
 pub(super) fn sort_pairs<T: SortKey>(keys: &mut [T], payload: &mut [u32], sort: fn(&mut [u64])) {
+    let old_payload = payload.to_vec();
+    sort_indexed(keys, payload, sort);
+    for p in payload.iter_mut() {
+        *p = old_payload[*p as usize];
+    }
+}
+
+/// Stable sort of `keys`, writing each sorted key's original index into
+/// `perm`, sorting packed words with `sort`. Keys that fit whole in the
+/// words (`f32`) are decoded from them; wider keys are gathered from a copy.
+pub(super) fn sort_indexed<T: SortKey>(keys: &mut [T], perm: &mut [u32], sort: fn(&mut [u64])) {
     let (words, index_bits) = sorted_words(keys, sort);
     let mask = (1u64 << index_bits) - 1;
-    let (old_keys, old_payload) = (keys.to_vec(), payload.to_vec());
-    for ((k, p), &w) in keys.iter_mut().zip(payload.iter_mut()).zip(&words) {
-        let i = (w & mask) as usize;
-        *k = old_keys[i];
-        *p = old_payload[i];
+    for (p, &w) in perm.iter_mut().zip(&words) {
+        *p = (w & mask) as u32;
+    }
+    if key_fits::<T>(index_bits) {
+        let key_shift = 64 - T::Bits::BITS;
+        for (k, &w) in keys.iter_mut().zip(&words) {
+            *k = T::from_ordered(T::Bits::narrow(w >> key_shift));
+        }
+    } else {
+        let old_keys = keys.to_vec();
+        for (k, &p) in keys.iter_mut().zip(perm.iter()) {
+            *k = old_keys[p as usize];
+        }
     }
 }
