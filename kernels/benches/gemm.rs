@@ -1,7 +1,9 @@
 //! Narrow `f32` products (`kernels::gemm`) at the shapes of one direction-
 //! search iteration of an MNIST-like layer: `X P` with X 1600 x 784 and P
 //! 784 x 30 (padded to 32 columns), and `X^T R` with X^T 784 x 1600 and R
-//! 1600 x 30. Every available SIMD level is timed; the peer is faer's `f32`
+//! 1600 x 30. Every available SIMD level is timed, as the search uses it
+//! (`iaf`: `A` packed once, `PackedRows::times`) and with the packing in
+//! each call (`iaf_packing`: `matmul_narrow`); the peer is faer's `f32`
 //! `matmul` on the same row-major data (sequential, and with `Par::rayon(0)`).
 //! Throughput: the multiply-adds of the unpadded product.
 
@@ -12,7 +14,7 @@ use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Through
 use faer::linalg::matmul::matmul;
 use faer::{Accum, MatMut, MatRef, Par};
 use kernels::dispatch::available;
-use kernels::gemm::{matmul_narrow_with, padded_cols};
+use kernels::gemm::{matmul_narrow_with, padded_cols, PackedRows};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use std::hint::black_box;
@@ -39,7 +41,11 @@ fn products(c: &mut Criterion) {
         group.measurement_time(Duration::from_secs(1));
         group.throughput(Throughput::Elements((m * p * K) as u64));
         for level in available() {
+            let packed = PackedRows::new_with(level, &a, p);
             group.bench_function(BenchmarkId::new("iaf", level), |bch| {
+                bch.iter(|| black_box(&packed).times(black_box(&b), &mut out))
+            });
+            group.bench_function(BenchmarkId::new("iaf_packing", level), |bch| {
                 bch.iter(|| matmul_narrow_with(level, black_box(&a), p, black_box(&b), &mut out))
             });
         }

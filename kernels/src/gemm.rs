@@ -5,12 +5,16 @@
 //!
 //! All matrices are row-major slices. `B` and `C` have a row length that is
 //! a multiple of [`COL_MULTIPLE`] (pad the columns with zeros, see
-//! [`padded_cols`]), so every vector load is full. A register tile of rows
-//! of `C` accumulates over the whole of `p` while the row of `B` it needs is
-//! loaded once per step; `B` stays in cache and `A` streams through once per
-//! column panel. Each entry of `C` is one sequential sum over `p` in a fixed
-//! order, and rows are split into fixed blocks for the threads, so the
-//! result does not depend on the thread count.
+//! [`padded_cols`]), so every vector load is full. `A` is first rearranged
+//! into [`PackedRows`]: panels of as many rows as a register tile holds,
+//! each stored step by step, so a tile reads `A` as one sequential stream
+//! (the search multiplies the same data thousands of times, so it packs
+//! once). A register tile of rows of `C` accumulates over the whole of `p`
+//! while the row of `B` it needs is loaded once per step; `B` stays in cache
+//! and `A` streams through once per column panel. Each entry of `C` is one
+//! sequential sum over `p` in a fixed order, and rows are split into fixed
+//! blocks for the threads, so the result does not depend on the thread
+//! count.
 //!
 //! ```
 //! use kernels::gemm::{matmul_narrow, padded_cols};
@@ -29,15 +33,130 @@ use rayon::prelude::*;
 
 /// Row length of `B` and `C` must be a multiple of this.
 pub const COL_MULTIPLE: usize = 16;
-/// Rows of `C` per parallel task (a multiple of every tile height).
-const ROW_BLOCK: usize = 96;
+/// Tile panels per parallel task (48 rows of `C` at 12 rows per panel).
+const PANELS_PER_TASK: usize = 4;
 
 /// `k` rounded up to a multiple of [`COL_MULTIPLE`].
 pub fn padded_cols(k: usize) -> usize {
     k.div_ceil(COL_MULTIPLE) * COL_MULTIPLE
 }
 
+/// Rows of a register tile at an (available) level.
+fn tile_rows(level: SimdLevel) -> usize {
+    match level {
+        SimdLevel::Avx512 => 12,
+        _ => 6,
+    }
+}
+
+/// An m x p row-major `A`, rearranged for [`PackedRows::times`] at one SIMD
+/// level: panels of the level's tile height (the last one padded with zero
+/// rows), each holding its rows' entries step by step (`p` groups of one
+/// entry per row).
+///
+/// ```
+/// use kernels::gemm::{padded_cols, PackedRows};
+/// // A = [[1, 2], [3, 4]] times B = I, padded to 16 columns.
+/// let a = PackedRows::new(&[1.0, 2.0, 3.0, 4.0], 2);
+/// let kp = padded_cols(2);
+/// let mut b = vec![0.0f32; 2 * kp];
+/// b[0] = 1.0;
+/// b[kp + 1] = 1.0;
+/// let mut c = vec![0.0f32; 2 * kp];
+/// a.times(&b, &mut c);
+/// assert_eq!((c[0], c[1], c[kp], c[kp + 1]), (1.0, 2.0, 3.0, 4.0));
+/// ```
+#[derive(Clone, Debug)]
+pub struct PackedRows {
+    level: SimdLevel,
+    /// Rows per panel.
+    mr: usize,
+    rows: usize,
+    p: usize,
+    data: Vec<f32>,
+}
+
+impl PackedRows {
+    /// Packs `a` (whole rows of length `p`) for the active level.
+    ///
+    /// # Panics
+    /// If `p == 0` or `a.len()` is not a multiple of `p`.
+    pub fn new(a: &[f32], p: usize) -> Self {
+        Self::new_with(active(), a, p)
+    }
+
+    /// [`PackedRows::new`] for a chosen level (an unavailable level falls
+    /// back).
+    pub fn new_with(level: SimdLevel, a: &[f32], p: usize) -> Self {
+        assert!(p > 0, "matmul_narrow: A needs at least one column");
+        assert!(
+            a.len().is_multiple_of(p),
+            "matmul_narrow: A must be whole rows of length p = {p}"
+        );
+        let level = level.or_best_below();
+        let (mr, rows) = (tile_rows(level), a.len() / p);
+        let mut data = vec![0.0f32; rows.div_ceil(mr) * mr * p];
+        data.par_chunks_mut(mr * p)
+            .zip(a.par_chunks(mr * p))
+            .for_each(|(panel, src)| {
+                for (r, row) in src.chunks_exact(p).enumerate() {
+                    for (j, &x) in row.iter().enumerate() {
+                        panel[j * mr + r] = x;
+                    }
+                }
+            });
+        PackedRows {
+            level,
+            mr,
+            rows,
+            p,
+            data,
+        }
+    }
+
+    /// Rows of `A`.
+    pub fn rows(&self) -> usize {
+        self.rows
+    }
+
+    /// `C = A B` for `B` p x kp and `C` m x kp, row-major.
+    ///
+    /// # Panics
+    /// If `B` is not whole rows of length p, its row length is not a
+    /// multiple of [`COL_MULTIPLE`], or `C` has the wrong shape.
+    pub fn times(&self, b: &[f32], c: &mut [f32]) {
+        let p = self.p;
+        assert!(
+            b.len().is_multiple_of(p),
+            "matmul_narrow: B must be p = {p} rows"
+        );
+        let kp = b.len() / p;
+        assert!(
+            kp.is_multiple_of(COL_MULTIPLE),
+            "matmul_narrow: B's row length {kp} is not a multiple of {COL_MULTIPLE}"
+        );
+        assert_eq!(
+            c.len(),
+            self.rows * kp,
+            "matmul_narrow: C must be m x (B's row length)"
+        );
+        if kp == 0 {
+            return;
+        }
+        let (mr, level) = (self.mr, self.level);
+        c.par_chunks_mut(PANELS_PER_TASK * mr * kp)
+            .zip(self.data.par_chunks(PANELS_PER_TASK * mr * p))
+            .for_each(|(cb, ab)| {
+                for (cp, panel) in cb.chunks_mut(mr * kp).zip(ab.chunks_exact(mr * p)) {
+                    block(level, panel, b, cp, kp);
+                }
+            });
+    }
+}
+
 /// `C = A B` with the active SIMD level; see the module docs for layouts.
+/// Packs `A` first: to multiply the same `A` repeatedly, keep a
+/// [`PackedRows`].
 ///
 /// # Panics
 /// If `p == 0`, the slice lengths are not whole rows, `B`'s row length is
@@ -48,51 +167,31 @@ pub fn matmul_narrow(a: &[f32], p: usize, b: &[f32], c: &mut [f32]) {
 
 /// [`matmul_narrow`] with a chosen level (an unavailable level falls back).
 pub fn matmul_narrow_with(level: SimdLevel, a: &[f32], p: usize, b: &[f32], c: &mut [f32]) {
-    assert!(p > 0, "matmul_narrow: A needs at least one column");
-    assert!(
-        a.len().is_multiple_of(p) && b.len().is_multiple_of(p),
-        "matmul_narrow: A and B must be whole rows of length p = {p} and p rows"
-    );
-    let (m, kp) = (a.len() / p, b.len() / p);
-    assert!(
-        kp.is_multiple_of(COL_MULTIPLE),
-        "matmul_narrow: B's row length {kp} is not a multiple of {COL_MULTIPLE}"
-    );
-    assert_eq!(
-        c.len(),
-        m * kp,
-        "matmul_narrow: C must be m x (B's row length)"
-    );
-    if kp == 0 {
-        return;
-    }
-    let level = level.or_best_below();
-    c.par_chunks_mut(ROW_BLOCK * kp)
-        .zip(a.par_chunks(ROW_BLOCK * p))
-        .for_each(|(cb, ab)| block(level, ab, p, b, cb, kp));
+    PackedRows::new_with(level, a, p).times(b, c)
 }
 
-/// One block of rows at the given (available) level.
-fn block(level: SimdLevel, a: &[f32], p: usize, b: &[f32], c: &mut [f32], kp: usize) {
+/// One panel (`c.len() / kp` valid rows) at the given (available) level.
+fn block(level: SimdLevel, panel: &[f32], b: &[f32], c: &mut [f32], kp: usize) {
     match level {
-        SimdLevel::Scalar => reference(a, p, b, c, kp),
+        SimdLevel::Scalar => reference(panel, b, c, kp),
         #[cfg(target_arch = "x86_64")]
         // SAFETY: `level` is available, so the CPU has AVX-512 F.
-        SimdLevel::Avx512 => unsafe { x86::block_avx512(a, p, b, c, kp) },
+        SimdLevel::Avx512 => unsafe { x86::block_avx512(panel, b, c, kp) },
         #[cfg(target_arch = "x86_64")]
         // SAFETY: `level` is available, so the CPU has AVX2 and FMA.
-        SimdLevel::Avx2 => unsafe { x86::block_avx2(a, p, b, c, kp) },
-        _ => tiles::<wide::f32x8, 6, 2>(a, p, b, c, kp),
+        SimdLevel::Avx2 => unsafe { x86::block_avx2(panel, b, c, kp) },
+        _ => panel_tiles::<wide::f32x8, 6, 2>(panel, b, c, kp),
     }
 }
 
-/// The scalar reference: each entry a sequential sum over `p`.
-fn reference(a: &[f32], p: usize, b: &[f32], c: &mut [f32], kp: usize) {
-    for (arow, crow) in a.chunks_exact(p).zip(c.chunks_exact_mut(kp)) {
+/// The scalar reference on one panel: each entry a sequential sum over `p`.
+fn reference(panel: &[f32], b: &[f32], c: &mut [f32], kp: usize) {
+    let mr = panel.len() / (b.len() / kp);
+    for (r, crow) in c.chunks_exact_mut(kp).enumerate() {
         crow.fill(0.0);
-        for (&x, brow) in arow.iter().zip(b.chunks_exact(kp)) {
+        for (step, brow) in panel.chunks_exact(mr).zip(b.chunks_exact(kp)) {
             for (o, &y) in crow.iter_mut().zip(brow) {
-                *o += x * y;
+                *o += step[r] * y;
             }
         }
     }
@@ -137,65 +236,55 @@ impl Lanes for wide::f32x8 {
     }
 }
 
-/// All tiles of a block: `MR` rows by `NV` vectors of columns at a time,
-/// narrower panels and single rows for the edges.
+/// All column panels of one row panel of `MR` rows: `NV` vectors of
+/// columns at a time, then single vectors.
 #[inline(always)]
-fn tiles<V: Lanes, const MR: usize, const NV: usize>(
-    a: &[f32],
-    p: usize,
+fn panel_tiles<V: Lanes, const MR: usize, const NV: usize>(
+    panel: &[f32],
     b: &[f32],
     c: &mut [f32],
     kp: usize,
 ) {
-    let m = a.len() / p;
     let mut col = 0;
     while col < kp {
-        let wide_panel = kp - col >= NV * V::N;
-        let mut row = 0;
-        while row < m {
-            let full = m - row >= MR;
-            match (full, wide_panel) {
-                (true, true) => tile::<V, MR, NV>(a, p, b, c, kp, row, col),
-                (true, false) => tile::<V, MR, 1>(a, p, b, c, kp, row, col),
-                (false, true) => tile::<V, 1, NV>(a, p, b, c, kp, row, col),
-                (false, false) => tile::<V, 1, 1>(a, p, b, c, kp, row, col),
-            }
-            row += if full { MR } else { 1 };
+        if kp - col >= NV * V::N {
+            tile::<V, MR, NV>(panel, b, c, kp, col);
+            col += NV * V::N;
+        } else {
+            tile::<V, MR, 1>(panel, b, c, kp, col);
+            col += V::N;
         }
-        col += if wide_panel { NV * V::N } else { V::N };
     }
 }
 
-/// `C[row..row+MR, col..col+NV*N] = A[row..row+MR, :] B[:, col..col+NV*N]`,
-/// accumulated in registers.
+/// `C[.., col..col+NV*N] = A B[:, col..col+NV*N]` for one panel of `MR`
+/// rows of `A` (of which the first `c.len() / kp` are stored), accumulated
+/// in registers.
 #[inline(always)]
 fn tile<V: Lanes, const MR: usize, const NV: usize>(
-    a: &[f32],
-    p: usize,
+    panel: &[f32],
     b: &[f32],
     c: &mut [f32],
     kp: usize,
-    row: usize,
     col: usize,
 ) {
     let mut acc = [[V::zero(); NV]; MR];
-    let rows: [&[f32]; MR] = std::array::from_fn(|r| &a[(row + r) * p..(row + r + 1) * p]);
-    for (j, brow) in b.chunks_exact(kp).enumerate() {
+    let (steps, _) = panel.as_chunks::<MR>();
+    for (step, brow) in steps.iter().zip(b.chunks_exact(kp)) {
         let mut bv = [V::zero(); NV];
         for (v, x) in bv.iter_mut().enumerate() {
             *x = V::load(&brow[col + v * V::N..]);
         }
         for r in 0..MR {
-            let x = V::splat(rows[r][j]);
+            let x = V::splat(step[r]);
             for v in 0..NV {
                 acc[r][v] = x.mul_add(bv[v], acc[r][v]);
             }
         }
     }
-    for (r, accr) in acc.iter().enumerate() {
-        let out = &mut c[(row + r) * kp + col..];
+    for (accr, out) in acc.iter().zip(c.chunks_exact_mut(kp)) {
         for (v, x) in accr.iter().enumerate() {
-            x.store(&mut out[v * V::N..]);
+            x.store(&mut out[col + v * V::N..]);
         }
     }
 }
@@ -203,7 +292,7 @@ fn tile<V: Lanes, const MR: usize, const NV: usize>(
 #[cfg(target_arch = "x86_64")]
 mod x86 {
     //! AVX-512 and AVX2 vectors for the tiles.
-    use super::{tiles, Lanes};
+    use super::{panel_tiles, Lanes};
     use std::arch::x86_64::*;
 
     impl Lanes for __m512 {
@@ -270,13 +359,13 @@ mod x86 {
 
     /// Tiles of 12 rows x 32 columns (24 of the 32 vector registers).
     #[target_feature(enable = "avx512f,avx2,fma")]
-    pub(super) unsafe fn block_avx512(a: &[f32], p: usize, b: &[f32], c: &mut [f32], kp: usize) {
-        tiles::<__m512, 12, 2>(a, p, b, c, kp)
+    pub(super) unsafe fn block_avx512(panel: &[f32], b: &[f32], c: &mut [f32], kp: usize) {
+        panel_tiles::<__m512, 12, 2>(panel, b, c, kp)
     }
 
     /// Tiles of 6 rows x 16 columns (12 of the 16 vector registers).
     #[target_feature(enable = "avx2,fma")]
-    pub(super) unsafe fn block_avx2(a: &[f32], p: usize, b: &[f32], c: &mut [f32], kp: usize) {
-        tiles::<__m256, 6, 2>(a, p, b, c, kp)
+    pub(super) unsafe fn block_avx2(panel: &[f32], b: &[f32], c: &mut [f32], kp: usize) {
+        panel_tiles::<__m256, 6, 2>(panel, b, c, kp)
     }
 }

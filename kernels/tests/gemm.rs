@@ -3,7 +3,7 @@
 //! random shapes, NaN and infinity propagation, empty products.
 
 use kernels::dispatch::available;
-use kernels::gemm::{matmul_narrow, matmul_narrow_with, padded_cols};
+use kernels::gemm::{matmul_narrow, matmul_narrow_with, padded_cols, PackedRows};
 use proptest::prelude::*;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -55,6 +55,26 @@ fn every_tile_edge_at_every_level() {
     }
     check(1600, 784, 30, &mut rng);
     check(97, 1600, 60, &mut rng);
+}
+
+#[test]
+fn one_packing_serves_many_products_bit_for_bit() {
+    let mut rng = ChaCha8Rng::seed_from_u64(3);
+    let (m, p) = (61, 23);
+    let a: Vec<f32> = (0..m * p).map(|_| rng.random::<f32>() - 0.5).collect();
+    for level in available() {
+        let packed = PackedRows::new_with(level, &a, p);
+        assert_eq!(packed.rows(), m);
+        for k in [3, 16, 40] {
+            let kp = padded_cols(k);
+            let b: Vec<f32> = (0..p * kp).map(|_| rng.random::<f32>() - 0.5).collect();
+            let (mut reused, mut fresh) = (vec![f32::NAN; m * kp], vec![0.0f32; m * kp]);
+            packed.times(&b, &mut reused);
+            matmul_narrow_with(level, &a, p, &b, &mut fresh);
+            let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+            assert_eq!(bits(&reused), bits(&fresh), "{level} k={k}");
+        }
+    }
 }
 
 #[test]

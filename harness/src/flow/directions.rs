@@ -62,16 +62,17 @@ pub fn max_sliced(
     // [X P, X W] of the current iteration and the trial projections.
     let mut xu = Mat::<f64>::zeros(n, 2 * k);
     let mut trial_xw = Mat::<f64>::zeros(n, k);
+    let mut p = Mat::<f64>::zeros(d, k);
     let mut t = INITIAL_STEP;
     let mut iterations = 0;
     while iterations < max_iters {
         iterations += 1;
         // P: Euclidean gradient of the loss -F, at the last evaluated
         // projections (those of `w`: an accepted trial is the last one).
-        let mut p = products.transpose_times(objective.residual());
+        products.transpose_times_into(objective.residual(), p.as_mut());
         for j in 0..k {
-            for i in 0..d {
-                p[(i, j)] = -p[(i, j)];
+            for v in p.col_mut(j).iter_mut() {
+                *v = -*v;
             }
         }
         let curve = CayleyCurve::new(w.as_ref(), p.as_ref());
