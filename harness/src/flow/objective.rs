@@ -67,6 +67,21 @@ pub fn level_position(u: f64, n: usize) -> (usize, f64) {
     (lo, pos - lo as f64)
 }
 
+/// [`level_position`] of level `(i + 0.5) / m` among `n` values, in exact
+/// integer arithmetic: for `m == n` every level falls exactly on a value
+/// (fraction 0), which rounding in `u * n` would miss now and then. A
+/// fraction of 0 comes with any `lo < n`; otherwise `lo + 1 < n`.
+pub fn common_level_position(i: usize, m: usize, n: usize) -> (usize, f64) {
+    // pos = u n - 1/2 = ((2i + 1) n - m) / (2m), clamped to [0, n - 1].
+    let (num, den) = (((2 * i + 1) * n).saturating_sub(m), 2 * m);
+    let (lo, rem) = (num / den, num % den);
+    if lo + 1 >= n {
+        (n.saturating_sub(1), 0.0)
+    } else {
+        (lo, rem as f64 / den as f64)
+    }
+}
+
 /// The objective at some projections.
 pub struct Evaluation {
     /// F: mean over directions of the per-direction objective.
@@ -110,6 +125,38 @@ fn sort_quantiles<T: SortKey + Into<f64>>(
 }
 
 impl Column {
+    /// Writes this column's part of dF/d(projections) into `resid` (its
+    /// domain's rows): `scale * (q - target)` at every level, spread over
+    /// the two sorted positions the level interpolates between, and moved
+    /// to the rows those positions came from. When the domain has exactly
+    /// one value per level, level i is position i: one store per row.
+    fn scatter_gradient(
+        &self,
+        scale: f64,
+        target_q: &[f64],
+        positions: &[(usize, f64)],
+        resid: &mut [f64],
+    ) {
+        let gradients = self
+            .q
+            .iter()
+            .zip(target_q)
+            .map(|(&qi, &ti)| scale * (qi - ti));
+        if positions.len() == self.perm.len() {
+            for (&row, g) in self.perm.iter().zip(gradients) {
+                resid[row as usize] = g;
+            }
+        } else {
+            resid.fill(0.0);
+            for (g, &(lo, f)) in gradients.zip(positions) {
+                resid[self.perm[lo] as usize] += (1.0 - f) * g;
+                if f != 0.0 {
+                    resid[self.perm[lo + 1] as usize] += f * g;
+                }
+            }
+        }
+    }
+
     /// Sorts a domain's projections `proj` (this column's rows), with keys
     /// rounded to `f32` for an `f32` search, and takes the quantiles at
     /// `positions`. (Starting from the previous order with an insertion
@@ -165,7 +212,7 @@ impl<'a> Objective<'a> {
         let positions = blocks
             .sizes
             .iter()
-            .map(|&nc| levels.iter().map(|&u| level_position(u, nc)).collect())
+            .map(|&nc| (0..m).map(|i| common_level_position(i, m, nc)).collect())
             .collect();
         let targets = match target {
             Target::StandardNormal => {
@@ -268,19 +315,43 @@ impl<'a> Objective<'a> {
             .zip(self.columns.par_chunks(blocks.sizes.len()))
             .zip(self.targets.par_chunks(m.max(1)))
             .for_each(|((resid, cols), target_q)| {
-                resid.fill(0.0);
                 for (c, col) in cols.iter().enumerate() {
-                    let (start, w) = (blocks.starts[c], blocks.weights[c]);
+                    let start = blocks.starts[c];
                     let resid = &mut resid[start..start + blocks.sizes[c]];
-                    for ((&qi, &ti), &(lo, f)) in col.q.iter().zip(target_q).zip(&positions[c]) {
-                        let g = scale * w * (qi - ti);
-                        resid[col.perm[lo] as usize] += (1.0 - f) * g;
-                        if f != 0.0 {
-                            resid[col.perm[lo + 1] as usize] += f * g;
-                        }
-                    }
+                    col.scatter_gradient(scale * blocks.weights[c], target_q, &positions[c], resid);
                 }
             });
         MatRef::from_column_major_slice(&self.residual, n, k)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The exact positions agree with the floating-point rule and put
+    /// every level of equal sizes exactly on a value.
+    #[test]
+    fn exact_positions_match_the_rule() {
+        for (m, n) in [
+            (1, 1),
+            (1, 5),
+            (2, 2),
+            (7, 7),
+            (800, 800),
+            (800, 1201),
+            (3, 1000),
+        ] {
+            for i in 0..m {
+                let (lo, f) = common_level_position(i, m, n);
+                let (lo2, f2) = level_position((i as f64 + 0.5) / m as f64, n);
+                let (a, b) = (lo as f64 + f, lo2 as f64 + f2);
+                assert!((a - b).abs() < 1e-9, "m={m} n={n} i={i}: {a} vs {b}");
+                assert!(lo + 1 < n || (lo < n && f == 0.0));
+                if m == n {
+                    assert_eq!((lo, f), (i, 0.0), "m = n = {n}, level {i}");
+                }
+            }
+        }
     }
 }
