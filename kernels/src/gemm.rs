@@ -93,25 +93,43 @@ impl PackedRows {
             a.len().is_multiple_of(p),
             "matmul_narrow: A must be whole rows of length p = {p}"
         );
-        let level = level.or_best_below();
-        let (mr, rows) = (tile_rows(level), a.len() / p);
-        let mut data = vec![0.0f32; rows.div_ceil(mr) * mr * p];
-        data.par_chunks_mut(mr * p)
-            .zip(a.par_chunks(mr * p))
-            .for_each(|(panel, src)| {
-                for (r, row) in src.chunks_exact(p).enumerate() {
-                    for (j, &x) in row.iter().enumerate() {
-                        panel[j * mr + r] = x;
+        let mut packed = PackedRows {
+            level: level.or_best_below(),
+            mr: 1,
+            rows: 0,
+            p,
+            data: Vec::new(),
+        };
+        packed.repack_with(a.len() / p, p, |i, j| a[i * p + j]);
+        packed
+    }
+
+    /// Replaces the packed matrix with the `rows` x `p` matrix whose entry
+    /// (i, j) is `entry(i, j)`, reusing the storage (same level).
+    ///
+    /// # Panics
+    /// If `p == 0`.
+    pub fn repack_with(
+        &mut self,
+        rows: usize,
+        p: usize,
+        entry: impl Fn(usize, usize) -> f32 + Sync,
+    ) {
+        assert!(p > 0, "matmul_narrow: A needs at least one column");
+        let mr = tile_rows(self.level);
+        (self.mr, self.rows, self.p) = (mr, rows, p);
+        self.data.clear();
+        self.data.resize(rows.div_ceil(mr) * mr * p, 0.0);
+        self.data
+            .par_chunks_mut(mr * p)
+            .enumerate()
+            .for_each(|(b, panel)| {
+                for r in 0..mr.min(rows - b * mr) {
+                    for j in 0..p {
+                        panel[j * mr + r] = entry(b * mr + r, j);
                     }
                 }
             });
-        PackedRows {
-            level,
-            mr,
-            rows,
-            p,
-            data,
-        }
     }
 
     /// Rows of `A`.

@@ -68,10 +68,15 @@ fn one_packing_serves_many_products_bit_for_bit() {
         for k in [3, 16, 40] {
             let kp = padded_cols(k);
             let b: Vec<f32> = (0..p * kp).map(|_| rng.random::<f32>() - 0.5).collect();
+            let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
             let (mut reused, mut fresh) = (vec![f32::NAN; m * kp], vec![0.0f32; m * kp]);
             packed.times(&b, &mut reused);
+            let mut repacked = PackedRows::new_with(level, &[1.0; 5], 1);
+            repacked.repack_with(m, p, |i, j| a[i * p + j]);
+            let mut again = vec![f32::NAN; m * kp];
+            repacked.times(&b, &mut again);
+            assert_eq!(bits(&reused), bits(&again), "{level} k={k} repacked");
             matmul_narrow_with(level, &a, p, &b, &mut fresh);
-            let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
             assert_eq!(bits(&reused), bits(&fresh), "{level} k={k}");
         }
     }

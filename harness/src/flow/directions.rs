@@ -82,12 +82,10 @@ pub fn max_sliced(
         }
         products.times_into(p.as_ref(), xu.get_mut(.., ..k));
         xu.get_mut(.., k..).copy_from(&xw);
+        let mut basis = products.curve_basis(xu.as_ref());
         let mut accepted = None;
         for _ in 0..MAX_BACKTRACK {
-            if curve
-                .project_into(xu.as_ref(), t, trial_xw.as_mut())
-                .is_ok()
-            {
+            if basis.project(&curve, t, trial_xw.as_mut()).is_ok() {
                 let trial = objective.evaluate(trial_xw.as_ref());
                 if -trial.value <= -eval.value + 0.5 * t * slope {
                     accepted = Some(trial);

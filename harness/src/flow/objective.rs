@@ -273,12 +273,11 @@ impl<'a> Objective<'a> {
             .zip(columns.par_chunks(domains))
             .map(|(target_q, cols)| {
                 if target == Target::Barycenter {
-                    for (i, t) in target_q.iter_mut().enumerate() {
-                        *t = cols
-                            .iter()
-                            .zip(&blocks.weights)
-                            .map(|(col, w)| w * col.q[i])
-                            .sum();
+                    target_q.fill(0.0);
+                    for (col, &w) in cols.iter().zip(&blocks.weights) {
+                        for (t, &q) in target_q.iter_mut().zip(&col.q) {
+                            *t += w * q;
+                        }
                     }
                 }
                 let fj: f64 = cols

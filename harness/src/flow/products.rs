@@ -10,7 +10,7 @@ use super::config::SearchPrecision;
 use faer::linalg::matmul::matmul;
 use faer::{Accum, Mat, MatMut, MatRef, Par};
 use kernels::gemm::{padded_cols, PackedRows};
-use kernels::ortho::project_into;
+use kernels::ortho::{project_into, CayleyCurve, OrthoError};
 use rayon::prelude::*;
 
 /// Columns of `X` per parallel block of the `f64` product `X^T R`.
@@ -23,12 +23,54 @@ pub enum Products<'a> {
     /// `f64` products on the data as given.
     F64(MatRef<'a, f64>),
     /// `f32` copies of the data.
-    F32 {
-        /// `X` times a d x K matrix.
-        x: PackedProduct,
-        /// `X^T` times an n x K matrix.
-        xt: PackedProduct,
-    },
+    F32(Box<F32Products>),
+}
+
+/// The packed `f32` operands of [`Products::F32`].
+pub struct F32Products {
+    /// `X` times a d x K matrix.
+    x: PackedProduct,
+    /// `X^T` times an n x K matrix.
+    xt: PackedProduct,
+    /// `[X P, X W]` of the current iteration times the curve's
+    /// coefficients.
+    curve: PackedProduct,
+}
+
+/// `[X P, X W]` (n x 2K) of one search iteration, from which the
+/// projections on any point of the Cayley curve through W along P follow in
+/// O(n K^2); at `f32` precision packed once for `kernels::gemm`.
+pub struct CurveBasis<'s> {
+    xu: MatRef<'s, f64>,
+    packed: Option<&'s mut PackedProduct>,
+}
+
+impl CurveBasis<'_> {
+    /// `X Y(t) = X W - t [X P, X W] C(t)` (n x K) into `dst`, as
+    /// [`CayleyCurve::project_into`] does in `f64`.
+    ///
+    /// # Panics
+    /// If `dst` is not n x K.
+    pub fn project(
+        &mut self,
+        curve: &CayleyCurve,
+        t: f64,
+        mut dst: MatMut<'_, f64>,
+    ) -> Result<(), OrthoError> {
+        let Some(packed) = self.packed.as_deref_mut() else {
+            return curve.project_into(self.xu, t, dst);
+        };
+        let c = curve.coefficients(t)?;
+        let k = dst.ncols();
+        packed.apply(c.as_ref(), dst.as_mut());
+        for j in 0..k {
+            let xw = self.xu.col(k + j);
+            for (o, &w) in dst.as_mut().col_mut(j).iter_mut().zip(xw.iter()) {
+                *o = w - t * *o;
+            }
+        }
+        Ok(())
+    }
 }
 
 /// An `f32` left-hand side packed for `kernels::gemm`, with buffers for the
@@ -94,10 +136,11 @@ impl<'a> Products<'a> {
                         *o = v as f32;
                     }
                 });
-                Products::F32 {
+                Products::F32(Box::new(F32Products {
                     x: PackedProduct::new(&rows, d),
                     xt: PackedProduct::new(&cols, n),
-                }
+                    curve: PackedProduct::new(&[], 1),
+                }))
             }
         }
     }
@@ -109,7 +152,7 @@ impl<'a> Products<'a> {
     pub fn times_into(&mut self, m: MatRef<'_, f64>, dst: MatMut<'_, f64>) {
         match self {
             Products::F64(x) => project_into(*x, m, dst),
-            Products::F32 { x, .. } => x.apply(m, dst),
+            Products::F32(f) => f.x.apply(m, dst),
         }
     }
 
@@ -117,11 +160,26 @@ impl<'a> Products<'a> {
     pub fn times(&mut self, m: MatRef<'_, f64>) -> Mat<f64> {
         let rows = match self {
             Products::F64(x) => x.nrows(),
-            Products::F32 { x, .. } => x.a.rows(),
+            Products::F32(f) => f.x.a.rows(),
         };
         let mut dst = Mat::zeros(rows, m.ncols());
         self.times_into(m, dst.as_mut());
         dst
+    }
+
+    /// The curve basis `xu = [X P, X W]` of an iteration, packed at this
+    /// precision.
+    pub fn curve_basis<'s>(&'s mut self, xu: MatRef<'s, f64>) -> CurveBasis<'s> {
+        let packed = match self {
+            Products::F64(_) => None,
+            Products::F32(f) => {
+                f.curve
+                    .a
+                    .repack_with(xu.nrows(), xu.ncols(), |i, j| xu[(i, j)] as f32);
+                Some(&mut f.curve)
+            }
+        };
+        CurveBasis { xu, packed }
     }
 
     /// `X^T R` for an n x K matrix `R`, into `dst` (d x K).
@@ -144,7 +202,7 @@ impl<'a> Products<'a> {
                         matmul(gb, Accum::Replace, xb.transpose(), r, 1.0, Par::Seq);
                     });
             }
-            Products::F32 { xt, .. } => xt.apply(r, dst),
+            Products::F32(f) => f.xt.apply(r, dst),
         }
     }
 }
@@ -152,6 +210,7 @@ impl<'a> Products<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rand::SeedableRng;
 
     fn gradient(products: &mut Products<'_>, r: MatRef<'_, f64>, d: usize) -> Mat<f64> {
         let mut g = Mat::zeros(d, r.ncols());
@@ -181,6 +240,42 @@ mod tests {
                     for i in 0..a.nrows() {
                         assert!((a[(i, j)] - b[(i, j)]).abs() <= 1e-4 * (1.0 + a[(i, j)].abs()));
                     }
+                }
+            }
+        }
+    }
+
+    /// The `f32` curve projections agree with the `f64` ones.
+    #[test]
+    fn both_precisions_give_the_same_curve_projections() {
+        let (n, d, k) = (50, 9, 3);
+        let x = Mat::from_fn(n, d, |i, j| ((i * 7 + j * 5) % 11) as f64 * 0.2 - 1.0);
+        let w = kernels::ortho::random_frame(d, k, &mut rand::rngs::StdRng::seed_from_u64(1));
+        let p = Mat::from_fn(d, k, |i, j| ((i + 3 * j) % 5) as f64 * 0.1 - 0.2);
+        let curve = CayleyCurve::new(w.as_ref(), p.as_ref());
+        let mut exact = Products::new(x.as_ref(), SearchPrecision::F64);
+        let mut xu = Mat::zeros(n, 2 * k);
+        exact.times_into(p.as_ref(), xu.get_mut(.., ..k));
+        exact.times_into(w.as_ref(), xu.get_mut(.., k..));
+        let mut fast = Products::new(x.as_ref(), SearchPrecision::F32);
+        for t in [0.01, 0.3, 2.0] {
+            let (mut a, mut b) = (Mat::zeros(n, k), Mat::zeros(n, k));
+            exact
+                .curve_basis(xu.as_ref())
+                .project(&curve, t, a.as_mut())
+                .unwrap();
+            fast.curve_basis(xu.as_ref())
+                .project(&curve, t, b.as_mut())
+                .unwrap();
+            let y = curve.point(t).unwrap();
+            for j in 0..k {
+                for i in 0..n {
+                    let direct: f64 = (0..d).map(|l| x[(i, l)] * y[(l, j)]).sum();
+                    assert!((a[(i, j)] - direct).abs() <= 1e-10, "f64 t={t}");
+                    assert!(
+                        (b[(i, j)] - direct).abs() <= 1e-5 * (1.0 + direct.abs()),
+                        "f32 t={t}"
+                    );
                 }
             }
         }
