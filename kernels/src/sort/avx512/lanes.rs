@@ -49,6 +49,11 @@ pub(crate) trait Lanes: Copy + Ord + Send + Sync + 'static {
     unsafe fn reduce_max(v: __m512i) -> Self;
     /// Lane `i` of `v`.
     unsafe fn lane(v: __m512i, i: usize) -> Self;
+    /// IEEE bits of floats of this width to their ordered keys (the
+    /// transform of `SortKey::to_ordered`, lane-wise).
+    unsafe fn from_float(v: __m512i) -> __m512i;
+    /// Inverse of [`Lanes::from_float`].
+    unsafe fn to_float(v: __m512i) -> __m512i;
     /// `self + 1` (the caller guarantees `self < MAX`).
     fn successor(self) -> Self;
     /// A small lane number as a key.
@@ -59,6 +64,66 @@ pub(crate) trait Lanes: Copy + Ord + Send + Sync + 'static {
 #[inline(always)]
 fn first(n: usize) -> u32 {
     (1u32 << n).wrapping_sub(1)
+}
+
+/// Loads `LANES` keys from `p`, converted from float bits if `RAW`.
+#[target_feature(enable = "avx512f,avx512bw,avx512dq,avx512vl,popcnt")]
+#[inline]
+pub(super) unsafe fn load<K: Lanes, const RAW: bool>(p: *const K) -> __m512i {
+    let v = K::load(p);
+    if RAW {
+        K::from_float(v)
+    } else {
+        v
+    }
+}
+
+/// Loads the first `n < LANES` keys from `p` (only those are read),
+/// converted from float bits if `RAW`, and fills the rest with
+/// [`Lanes::MAX`].
+#[target_feature(enable = "avx512f,avx512bw,avx512dq,avx512vl,popcnt")]
+#[inline]
+pub(super) unsafe fn load_padded<K: Lanes, const RAW: bool>(p: *const K, n: usize) -> __m512i {
+    let v = K::load_padded(p, n);
+    if RAW {
+        K::blend(first(n), K::splat(K::MAX), K::from_float(v))
+    } else {
+        v
+    }
+}
+
+/// Stores `LANES` keys at `p`, converted to float bits if `RAW`.
+#[target_feature(enable = "avx512f,avx512bw,avx512dq,avx512vl,popcnt")]
+#[inline]
+pub(super) unsafe fn store<K: Lanes, const RAW: bool>(p: *mut K, v: __m512i) {
+    K::store(p, if RAW { K::to_float(v) } else { v })
+}
+
+/// Stores the first `n <= LANES` keys at `p` (only those are written),
+/// converted to float bits if `RAW`.
+#[target_feature(enable = "avx512f,avx512bw,avx512dq,avx512vl,popcnt")]
+#[inline]
+pub(super) unsafe fn store_first<K: Lanes, const RAW: bool>(p: *mut K, n: usize, v: __m512i) {
+    K::store_first(p, n, if RAW { K::to_float(v) } else { v })
+}
+
+/// Converts `keys` in place between float bits and ordered keys: to
+/// ordered keys if `TO_FLOAT` is false, back to float bits if it is true.
+#[target_feature(enable = "avx512f,avx512bw,avx512dq,avx512vl,popcnt")]
+pub(super) unsafe fn convert<K: Lanes, const TO_FLOAT: bool>(keys: &mut [K]) {
+    let (p, n, l) = (keys.as_mut_ptr(), keys.len(), K::LANES);
+    let mut at = 0;
+    while at < n {
+        let len = l.min(n - at);
+        let v = K::load_padded(p.add(at), len);
+        let v = if TO_FLOAT {
+            K::to_float(v)
+        } else {
+            K::from_float(v)
+        };
+        K::store_first(p.add(at), len, v);
+        at += l;
+    }
 }
 
 /// For every 8-lane mask, the lane order `[lanes in mask..., others...]`,
@@ -179,6 +244,21 @@ impl Lanes for u64 {
         Self::store(a.as_mut_ptr(), v);
         a[i]
     }
+    #[target_feature(enable = "avx512f,avx512bw,avx512dq,avx512vl,popcnt")]
+    #[inline]
+    unsafe fn from_float(v: __m512i) -> __m512i {
+        // Negative (sign set): flip every bit; otherwise the sign bit.
+        let neg = _mm512_srai_epi64(v, 63);
+        _mm512_xor_si512(v, _mm512_or_si512(neg, Self::splat(1 << 63)))
+    }
+    #[target_feature(enable = "avx512f,avx512bw,avx512dq,avx512vl,popcnt")]
+    #[inline]
+    unsafe fn to_float(v: __m512i) -> __m512i {
+        // Top bit set (was positive): flip it back; otherwise every bit.
+        let pos = _mm512_srai_epi64(v, 63);
+        let flip = _mm512_andnot_si512(pos, Self::splat(u64::MAX));
+        _mm512_xor_si512(v, _mm512_or_si512(flip, Self::splat(1 << 63)))
+    }
     #[inline(always)]
     fn successor(self) -> u64 {
         self + 1
@@ -282,6 +362,21 @@ impl Lanes for u32 {
         let mut a = [0u32; 16];
         Self::store(a.as_mut_ptr(), v);
         a[i]
+    }
+    #[target_feature(enable = "avx512f,avx512bw,avx512dq,avx512vl,popcnt")]
+    #[inline]
+    unsafe fn from_float(v: __m512i) -> __m512i {
+        // Negative (sign set): flip every bit; otherwise the sign bit.
+        let neg = _mm512_srai_epi32(v, 31);
+        _mm512_xor_si512(v, _mm512_or_si512(neg, Self::splat(1 << 31)))
+    }
+    #[target_feature(enable = "avx512f,avx512bw,avx512dq,avx512vl,popcnt")]
+    #[inline]
+    unsafe fn to_float(v: __m512i) -> __m512i {
+        // Top bit set (was positive): flip it back; otherwise every bit.
+        let pos = _mm512_srai_epi32(v, 31);
+        let flip = _mm512_andnot_si512(pos, Self::splat(u32::MAX));
+        _mm512_xor_si512(v, _mm512_or_si512(flip, Self::splat(1 << 31)))
     }
     #[inline(always)]
     fn successor(self) -> u32 {

@@ -8,7 +8,7 @@
 //! the lower index, so no direction bookkeeping is needed. Distances below
 //! `LANES` are lane permutations inside a vector, larger ones pair vectors.
 
-use super::lanes::Lanes;
+use super::lanes::{self, Lanes};
 use std::arch::x86_64::*;
 
 /// Mask of the lanes whose index has bit `bit` set: the upper partner of
@@ -100,9 +100,10 @@ pub(super) unsafe fn sort_vectors<K: Lanes, const R: usize>(v: &mut [__m512i; R]
 }
 
 /// Sorts `keys` (at most `R * LANES` of them) through one network of `R`
-/// vectors, padding with [`Lanes::MAX`].
+/// vectors, padding with [`Lanes::MAX`]. The keys are read as float bits
+/// (converted to ordered keys) if `IN`, written as float bits if `OUT`.
 #[target_feature(enable = "avx512f,avx512bw,avx512dq,avx512vl,popcnt")]
-unsafe fn sort_block<K: Lanes, const R: usize>(keys: &mut [K]) {
+unsafe fn sort_block<K: Lanes, const R: usize, const IN: bool, const OUT: bool>(keys: &mut [K]) {
     let n = keys.len();
     debug_assert!(n <= R * K::LANES);
     let p = keys.as_mut_ptr();
@@ -110,37 +111,40 @@ unsafe fn sort_block<K: Lanes, const R: usize>(keys: &mut [K]) {
     for (r, x) in v.iter_mut().enumerate() {
         let at = r * K::LANES;
         if at + K::LANES <= n {
-            *x = K::load(p.add(at));
+            *x = lanes::load::<K, IN>(p.add(at));
         } else if at < n {
-            *x = K::load_padded(p.add(at), n - at);
+            *x = lanes::load_padded::<K, IN>(p.add(at), n - at);
         }
     }
     sort_vectors::<K, R>(&mut v);
     for (r, x) in v.iter().enumerate() {
         let at = r * K::LANES;
         if at + K::LANES <= n {
-            K::store(p.add(at), *x);
+            lanes::store::<K, OUT>(p.add(at), *x);
         } else if at < n {
-            K::store_first(p.add(at), n - at, *x);
+            lanes::store_first::<K, OUT>(p.add(at), n - at, *x);
         }
     }
 }
 
+/// Vectors of the largest block [`sort_small`] takes.
+pub(super) const SMALL_VECTORS: usize = 16;
+
 /// The largest block [`sort_small`] takes.
 pub(super) const fn max_small<K: Lanes>() -> usize {
-    16 * K::LANES
+    SMALL_VECTORS * K::LANES
 }
 
 /// Sorts at most [`max_small`] keys with the smallest network that holds
-/// them.
+/// them; `IN` and `OUT` as for [`sort_block`].
 #[target_feature(enable = "avx512f,avx512bw,avx512dq,avx512vl,popcnt")]
-pub(super) unsafe fn sort_small<K: Lanes>(keys: &mut [K]) {
+pub(super) unsafe fn sort_small<K: Lanes, const IN: bool, const OUT: bool>(keys: &mut [K]) {
     let vectors = keys.len().div_ceil(K::LANES);
     match vectors {
-        0 | 1 => sort_block::<K, 1>(keys),
-        2 => sort_block::<K, 2>(keys),
-        3 | 4 => sort_block::<K, 4>(keys),
-        5..=8 => sort_block::<K, 8>(keys),
-        _ => sort_block::<K, 16>(keys),
+        0 | 1 => sort_block::<K, 1, IN, OUT>(keys),
+        2 => sort_block::<K, 2, IN, OUT>(keys),
+        3 | 4 => sort_block::<K, 4, IN, OUT>(keys),
+        5..=8 => sort_block::<K, 8, IN, OUT>(keys),
+        _ => sort_block::<K, 16, IN, OUT>(keys),
     }
 }

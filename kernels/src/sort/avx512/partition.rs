@@ -8,8 +8,8 @@
 //! choosing bad pivots hit a depth limit and fall back to the standard
 //! library's unstable sort (O(n log n) worst case).
 
-use super::lanes::Lanes;
-use super::network::{max_small, sort_small, sort_vectors};
+use super::lanes::{self, convert, Lanes};
+use super::network::{max_small, sort_small, sort_vectors, SMALL_VECTORS};
 use std::arch::x86_64::*;
 
 /// Cursors of a partition: keys below the pivot are written at `left`
@@ -55,7 +55,11 @@ unsafe fn put<K: Lanes>(p: *mut K, c: &mut Cursors, v: __m512i, pivot: __m512i, 
 
 /// Vectors read per step of the partition loop (for instruction-level
 /// parallelism) and held back at each end.
-const UNROLL: usize = 4;
+const UNROLL: usize = 8;
+
+// The quicksort partitions only ranges longer than the networks take,
+// which then hold the `2 * UNROLL` full vectors `partition` needs.
+const _: () = assert!(2 * UNROLL <= SMALL_VECTORS);
 
 /// [`put`] of a whole vector through whole-vector stores: the vector is
 /// rearranged in registers to `[below pivot..., the rest...]` and stored at
@@ -77,15 +81,18 @@ unsafe fn put_vector<K: Lanes>(p: *mut K, c: &mut Cursors, v: __m512i, pivot: __
 }
 
 /// Partitions `keys` into `< pivot` then `>= pivot`; returns the length of
-/// the first part and the range's minimum and maximum.
+/// the first part and the range's minimum and maximum. If `RAW`, `keys`
+/// holds float bits, converted to ordered keys as they are read (the
+/// partitioned range holds ordered keys).
 ///
-/// Safety: AVX-512 F/BW/DQ/VL; `keys.len() >= (2 * UNROLL + 1) * LANES`.
+/// Safety: AVX-512 F/BW/DQ/VL; `keys` holds at least `2 * UNROLL` full
+/// vectors of keys (`keys.len() - keys.len() % LANES >= 2 * UNROLL * LANES`).
 #[target_feature(enable = "avx512f,avx512bw,avx512dq,avx512vl,popcnt")]
-unsafe fn partition<K: Lanes>(keys: &mut [K], pivot: K) -> (usize, K, K) {
+unsafe fn partition<K: Lanes, const RAW: bool>(keys: &mut [K], pivot: K) -> (usize, K, K) {
     let l = K::LANES;
     let block = UNROLL * l;
     let n = keys.len();
-    debug_assert!(n >= 2 * block + l);
+    debug_assert!(n - n % l >= 2 * block);
     let p = keys.as_mut_ptr();
     let pv = K::splat(pivot);
     // The ragged head (n mod LANES keys) and the first and last UNROLL full
@@ -93,12 +100,14 @@ unsafe fn partition<K: Lanes>(keys: &mut [K], pivot: K) -> (usize, K, K) {
     // write into.
     let head_len = n % l;
     let head_mask = (1u32 << head_len) - 1;
-    let head = K::load_padded(p, head_len);
-    let firsts: [__m512i; UNROLL] = std::array::from_fn(|i| K::load(p.add(head_len + i * l)));
-    let lasts: [__m512i; UNROLL] = std::array::from_fn(|i| K::load(p.add(n - block + i * l)));
-    // `head`'s padding lanes are MAX: take `firsts[0]` there for the maximum.
-    let mut lo = head;
-    let mut hi = K::blend(head_mask, firsts[0], head);
+    let head = lanes::load_padded::<K, RAW>(p, head_len);
+    let firsts: [__m512i; UNROLL] =
+        std::array::from_fn(|i| lanes::load::<K, RAW>(p.add(head_len + i * l)));
+    let lasts: [__m512i; UNROLL] =
+        std::array::from_fn(|i| lanes::load::<K, RAW>(p.add(n - block + i * l)));
+    // `head` is padding past `head_len`: take `firsts[0]` there.
+    let mut lo = K::blend(head_mask, firsts[0], head);
+    let mut hi = lo;
     for v in firsts.iter().chain(&lasts) {
         lo = K::vmin(lo, *v);
         hi = K::vmax(hi, *v);
@@ -113,8 +122,15 @@ unsafe fn partition<K: Lanes>(keys: &mut [K], pivot: K) -> (usize, K, K) {
     let all = (1u32 << l).wrapping_sub(1);
     while c.r_read - c.l_read >= block {
         let at = c.next(block);
+        // The next block of either side is still in L2 or farther: fetch
+        // it now so that the loads after the next side choice hit L1.
+        for i in 0..UNROLL {
+            _mm_prefetch::<_MM_HINT_T0>(p.add(c.l_read + i * l).cast());
+            _mm_prefetch::<_MM_HINT_T0>(p.add(c.r_read.saturating_sub(block) + i * l).cast());
+        }
         // Load the whole step before writing: the writes may land on it.
-        let vs: [__m512i; UNROLL] = std::array::from_fn(|i| K::load(p.add(at + i * l)));
+        let vs: [__m512i; UNROLL] =
+            std::array::from_fn(|i| lanes::load::<K, RAW>(p.add(at + i * l)));
         for v in vs {
             lo = K::vmin(lo, v);
             hi = K::vmax(hi, v);
@@ -122,7 +138,7 @@ unsafe fn partition<K: Lanes>(keys: &mut [K], pivot: K) -> (usize, K, K) {
         }
     }
     while c.l_read < c.r_read {
-        let v = K::load(p.add(c.next(l)));
+        let v = lanes::load::<K, RAW>(p.add(c.next(l)));
         lo = K::vmin(lo, v);
         hi = K::vmax(hi, v);
         put_vector::<K>(p, &mut c, v, pv);
@@ -135,42 +151,71 @@ unsafe fn partition<K: Lanes>(keys: &mut [K], pivot: K) -> (usize, K, K) {
     (c.left, K::reduce_min(lo), K::reduce_max(hi))
 }
 
-/// The median of `LANES` keys sampled evenly across `keys`.
+/// The median of `LANES` keys sampled evenly across `keys` (float bits,
+/// converted to an ordered key, if `RAW`).
 #[target_feature(enable = "avx512f,avx512bw,avx512dq,avx512vl,popcnt")]
-unsafe fn pivot<K: Lanes>(keys: &[K]) -> K {
+unsafe fn pivot<K: Lanes, const RAW: bool>(keys: &[K]) -> K {
     let l = K::LANES;
     let step = keys.len() / l;
     let mut sample = [K::MAX; 16];
     for (i, s) in sample.iter_mut().take(l).enumerate() {
         *s = keys[i * step + step / 2];
     }
-    let mut v = [K::load(sample.as_ptr())];
+    let mut v = [lanes::load::<K, RAW>(sample.as_ptr())];
     sort_vectors::<K, 1>(&mut v);
     K::lane(v[0], l / 2)
 }
 
-/// Quicksort of `keys` with at most `depth` more partition levels before
-/// the fallback.
+/// Converts a finished range back to float bits if `FLOAT`.
 #[target_feature(enable = "avx512f,avx512bw,avx512dq,avx512vl,popcnt")]
-unsafe fn quicksort<K: Lanes>(mut keys: &mut [K], mut depth: u32) {
+unsafe fn finish<K: Lanes, const FLOAT: bool>(keys: &mut [K]) {
+    if FLOAT {
+        convert::<K, true>(keys)
+    }
+}
+
+/// Quicksort of `keys` with at most `depth` more partition levels before
+/// the fallback. If `FLOAT`, the keys are float bits on entry and on return:
+/// `raw` says that `keys` still holds float bits (the first partition, or
+/// the network of a small input, converts them while reading), and every
+/// finished range is converted back.
+#[target_feature(enable = "avx512f,avx512bw,avx512dq,avx512vl,popcnt")]
+unsafe fn quicksort<K: Lanes, const FLOAT: bool>(mut keys: &mut [K], mut depth: u32, raw: bool) {
+    let mut raw = FLOAT && raw;
     loop {
         if keys.len() <= max_small::<K>() {
-            return sort_small(keys);
+            return if raw {
+                sort_small::<K, true, FLOAT>(keys)
+            } else {
+                sort_small::<K, false, FLOAT>(keys)
+            };
         }
         if depth == 0 {
-            return keys.sort_unstable();
+            if raw {
+                convert::<K, false>(keys);
+            }
+            keys.sort_unstable();
+            return finish::<K, FLOAT>(keys);
         }
         depth -= 1;
-        let pivot = pivot(keys);
-        let (mid, lo, hi) = partition(keys, pivot);
+        let (pivot, (mid, lo, hi)) = if raw {
+            let pivot = pivot::<K, true>(keys);
+            (pivot, partition::<K, true>(keys, pivot))
+        } else {
+            let pivot = pivot::<K, false>(keys);
+            (pivot, partition::<K, false>(keys, pivot))
+        };
+        raw = false;
         if lo == hi {
-            return;
+            return finish::<K, FLOAT>(keys);
         }
         // `left` ends at `mid`, `right` starts at `right_from`.
         let (mid, right_from) = if mid == 0 {
             // The pivot is the minimum: split off all its copies, which are
             // then in place (`pivot < hi`, so `pivot + 1` exists).
-            (0, partition(keys, pivot.successor()).0)
+            let copies = partition::<K, false>(keys, pivot.successor()).0;
+            finish::<K, FLOAT>(&mut keys[..copies]);
+            (0, copies)
         } else {
             (mid, mid)
         };
@@ -178,28 +223,43 @@ unsafe fn quicksort<K: Lanes>(mut keys: &mut [K], mut depth: u32) {
         let left = &mut left[..mid];
         // Recurse into the smaller side, loop on the larger.
         if left.len() < right.len() {
-            quicksort(left, depth);
+            quicksort::<K, FLOAT>(left, depth, false);
             keys = right;
         } else {
-            quicksort(right, depth);
+            quicksort::<K, FLOAT>(right, depth, false);
             keys = left;
         }
     }
 }
 
-/// Sorts `keys` ascending.
+/// Sorts `keys` ascending. If `FLOAT`, `keys` holds the bits of floats of
+/// the key width, sorted in the total order (converted to ordered keys and
+/// back on the fly, without passes of their own).
 ///
 /// Safety: the CPU must support AVX-512 F/BW/DQ/VL.
 #[target_feature(enable = "avx512f,avx512bw,avx512dq,avx512vl,popcnt")]
-pub(crate) unsafe fn sort<K: Lanes>(keys: &mut [K]) {
+pub(crate) unsafe fn sort<K: Lanes, const FLOAT: bool>(keys: &mut [K]) {
     let depth = 2 * (usize::BITS - keys.len().leading_zeros());
-    quicksort(keys, depth)
+    quicksort::<K, FLOAT>(keys, depth, FLOAT)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::dispatch::SimdLevel;
+
+    /// Small keys with many duplicates.
+    fn keys() -> Vec<u64> {
+        let mut x = 0x9e37_79b9_7f4a_7c15u64;
+        (0..5000)
+            .map(|_| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                x % 1000
+            })
+            .collect()
+    }
 
     /// The depth-limit fallback and the quicksort at every depth agree with
     /// the standard sort.
@@ -208,27 +268,53 @@ mod tests {
         if !SimdLevel::Avx512.is_available() {
             return;
         }
-        let mut x = 0x9e37_79b9_7f4a_7c15u64;
-        let keys: Vec<u64> = (0..5000)
-            .map(|_| {
-                x ^= x << 13;
-                x ^= x >> 7;
-                x ^= x << 17;
-                x % 1000
-            })
-            .collect();
+        let keys = keys();
         for depth in [0, 1, 2, 5, 40] {
             let mut want = keys.clone();
             want.sort_unstable();
             let mut got = keys.clone();
             // SAFETY: AVX-512 availability checked above.
-            unsafe { quicksort(&mut got, depth) };
+            unsafe { quicksort::<_, false>(&mut got, depth, false) };
             let bad = got.iter().zip(&want).position(|(a, b)| a != b);
             assert_eq!(bad, None, "depth {depth}: first mismatch");
             let mut got32: Vec<u32> = keys.iter().map(|&k| k as u32).collect();
             // SAFETY: as above.
-            unsafe { quicksort(&mut got32, depth) };
+            unsafe { quicksort::<_, false>(&mut got32, depth, false) };
             assert!(got32.iter().zip(&want).all(|(&a, &b)| a as u64 == b));
+        }
+    }
+
+    /// The float form (conversion fused into the first partition and the
+    /// finished ranges) agrees with `total_cmp` at every depth, with the
+    /// special values among many duplicates.
+    #[test]
+    fn every_depth_limit_sorts_floats() {
+        if !SimdLevel::Avx512.is_available() {
+            return;
+        }
+        let special = [-0.0, f64::NAN, -f64::NAN, f64::NEG_INFINITY, 5e-324];
+        let vals: Vec<f64> = keys()
+            .iter()
+            .map(|&k| special.get(k as usize).copied().unwrap_or(k as f64 - 500.5))
+            .collect();
+        for depth in [0, 1, 2, 5, 40] {
+            let mut want = vals.clone();
+            want.sort_unstable_by(f64::total_cmp);
+            let mut got: Vec<u64> = vals.iter().map(|v| v.to_bits()).collect();
+            // SAFETY: AVX-512 availability checked above.
+            unsafe { quicksort::<_, true>(&mut got, depth, true) };
+            let bad = got.iter().zip(&want).position(|(a, b)| *a != b.to_bits());
+            assert_eq!(bad, None, "depth {depth}: first mismatch");
+            let mut want32: Vec<f32> = vals.iter().map(|&v| v as f32).collect();
+            let mut got32: Vec<u32> = want32.iter().map(|v| v.to_bits()).collect();
+            want32.sort_unstable_by(f32::total_cmp);
+            // SAFETY: as above.
+            unsafe { quicksort::<_, true>(&mut got32, depth, true) };
+            let bad = got32
+                .iter()
+                .zip(&want32)
+                .position(|(a, b)| *a != b.to_bits());
+            assert_eq!(bad, None, "f32, depth {depth}: first mismatch");
         }
     }
 }
