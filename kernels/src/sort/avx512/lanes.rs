@@ -39,6 +39,9 @@ pub(crate) trait Lanes: Copy + Ord + Send + Sync + 'static {
     unsafe fn less_mask(a: __m512i, b: __m512i) -> u32;
     /// Lane `i` of the result is lane `idx[i]` of `v`.
     unsafe fn permute(idx: __m512i, v: __m512i) -> __m512i;
+    /// Lane `i` of the result is lane `idx[i]` of `a` if `idx[i] < LANES`,
+    /// lane `idx[i] - LANES` of `b` otherwise.
+    unsafe fn permute2(idx: __m512i, a: __m512i, b: __m512i) -> __m512i;
     /// Lane-wise `mask ? b : a`.
     unsafe fn blend(mask: u32, a: __m512i, b: __m512i) -> __m512i;
     /// `0, 1, ..., LANES - 1`.
@@ -219,6 +222,11 @@ impl Lanes for u64 {
     }
     #[target_feature(enable = "avx512f,avx512bw,avx512dq,avx512vl,popcnt")]
     #[inline]
+    unsafe fn permute2(idx: __m512i, a: __m512i, b: __m512i) -> __m512i {
+        _mm512_permutex2var_epi64(a, idx, b)
+    }
+    #[target_feature(enable = "avx512f,avx512bw,avx512dq,avx512vl,popcnt")]
+    #[inline]
     unsafe fn blend(mask: u32, a: __m512i, b: __m512i) -> __m512i {
         _mm512_mask_blend_epi64(mask as u8, a, b)
     }
@@ -335,6 +343,11 @@ impl Lanes for u32 {
     #[inline]
     unsafe fn permute(idx: __m512i, v: __m512i) -> __m512i {
         _mm512_permutexvar_epi32(idx, v)
+    }
+    #[target_feature(enable = "avx512f,avx512bw,avx512dq,avx512vl,popcnt")]
+    #[inline]
+    unsafe fn permute2(idx: __m512i, a: __m512i, b: __m512i) -> __m512i {
+        _mm512_permutex2var_epi32(a, idx, b)
     }
     #[target_feature(enable = "avx512f,avx512bw,avx512dq,avx512vl,popcnt")]
     #[inline]
