@@ -46,10 +46,6 @@ pub(crate) trait Lanes: Copy + Ord + Send + Sync + 'static {
     unsafe fn blend(mask: u32, a: __m512i, b: __m512i) -> __m512i;
     /// `0, 1, ..., LANES - 1`.
     unsafe fn iota() -> __m512i;
-    /// Smallest lane.
-    unsafe fn reduce_min(v: __m512i) -> Self;
-    /// Largest lane.
-    unsafe fn reduce_max(v: __m512i) -> Self;
     /// Lane `i` of `v`.
     unsafe fn lane(v: __m512i, i: usize) -> Self;
     /// IEEE bits of floats of this width to their ordered keys (the
@@ -237,16 +233,6 @@ impl Lanes for u64 {
     }
     #[target_feature(enable = "avx512f,avx512bw,avx512dq,avx512vl,popcnt")]
     #[inline]
-    unsafe fn reduce_min(v: __m512i) -> u64 {
-        _mm512_reduce_min_epu64(v)
-    }
-    #[target_feature(enable = "avx512f,avx512bw,avx512dq,avx512vl,popcnt")]
-    #[inline]
-    unsafe fn reduce_max(v: __m512i) -> u64 {
-        _mm512_reduce_max_epu64(v)
-    }
-    #[target_feature(enable = "avx512f,avx512bw,avx512dq,avx512vl,popcnt")]
-    #[inline]
     unsafe fn lane(v: __m512i, i: usize) -> u64 {
         let mut a = [0u64; 8];
         Self::store(a.as_mut_ptr(), v);
@@ -358,16 +344,6 @@ impl Lanes for u32 {
     #[inline]
     unsafe fn iota() -> __m512i {
         _mm512_set_epi32(15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0)
-    }
-    #[target_feature(enable = "avx512f,avx512bw,avx512dq,avx512vl,popcnt")]
-    #[inline]
-    unsafe fn reduce_min(v: __m512i) -> u32 {
-        _mm512_reduce_min_epu32(v)
-    }
-    #[target_feature(enable = "avx512f,avx512bw,avx512dq,avx512vl,popcnt")]
-    #[inline]
-    unsafe fn reduce_max(v: __m512i) -> u32 {
-        _mm512_reduce_max_epu32(v)
     }
     #[target_feature(enable = "avx512f,avx512bw,avx512dq,avx512vl,popcnt")]
     #[inline]

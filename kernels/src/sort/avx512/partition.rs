@@ -1,10 +1,10 @@
-//! Vectorised quicksort: in-place partition with compress-stores, pivots
-//! from a sorted sample, networks for small blocks.
+//! Vectorised quicksort: in-place partition with whole-vector stores of
+//! vectors rearranged in registers, pivots from a sorted sample, networks
+//! for small blocks.
 //!
-//! Duplicates cannot make it quadratic: a partition also finds the range's
-//! minimum and maximum, an all-equal range stops, and when the pivot is the
-//! minimum (nothing is smaller) the range is split again at `pivot + 1`,
-//! which finishes every copy of the pivot. Adversarial inputs that keep
+//! Duplicates cannot make it quadratic: when the pivot is the minimum
+//! (nothing is smaller) the range is split again at `pivot + 1`, which
+//! finishes every copy of the pivot (and an all-equal range). Adversarial inputs that keep
 //! choosing bad pivots hit a depth limit and fall back to the standard
 //! library's unstable sort (O(n log n) worst case).
 
@@ -81,14 +81,14 @@ unsafe fn put_vector<K: Lanes>(p: *mut K, c: &mut Cursors, v: __m512i, pivot: __
 }
 
 /// Partitions `keys` into `< pivot` then `>= pivot`; returns the length of
-/// the first part and the range's minimum and maximum. If `RAW`, `keys`
+/// the first part. If `RAW`, `keys`
 /// holds float bits, converted to ordered keys as they are read (the
 /// partitioned range holds ordered keys).
 ///
 /// Safety: AVX-512 F/BW/DQ/VL; `keys` holds at least `2 * UNROLL` full
 /// vectors of keys (`keys.len() - keys.len() % LANES >= 2 * UNROLL * LANES`).
 #[target_feature(enable = "avx512f,avx512bw,avx512dq,avx512vl,popcnt")]
-unsafe fn partition<K: Lanes, const RAW: bool>(keys: &mut [K], pivot: K) -> (usize, K, K) {
+unsafe fn partition<K: Lanes, const RAW: bool>(keys: &mut [K], pivot: K) -> usize {
     let l = K::LANES;
     let block = UNROLL * l;
     let n = keys.len();
@@ -106,12 +106,6 @@ unsafe fn partition<K: Lanes, const RAW: bool>(keys: &mut [K], pivot: K) -> (usi
     let lasts: [__m512i; UNROLL] =
         std::array::from_fn(|i| lanes::load::<K, RAW>(p.add(n - block + i * l)));
     // `head` is padding past `head_len`: take `firsts[0]` there.
-    let mut lo = K::blend(head_mask, firsts[0], head);
-    let mut hi = lo;
-    for v in firsts.iter().chain(&lasts) {
-        lo = K::vmin(lo, *v);
-        hi = K::vmax(hi, *v);
-    }
     // Free room: `head_len + 2 * block` keys in all.
     let mut c = Cursors {
         left: 0,
@@ -132,15 +126,11 @@ unsafe fn partition<K: Lanes, const RAW: bool>(keys: &mut [K], pivot: K) -> (usi
         let vs: [__m512i; UNROLL] =
             std::array::from_fn(|i| lanes::load::<K, RAW>(p.add(at + i * l)));
         for v in vs {
-            lo = K::vmin(lo, v);
-            hi = K::vmax(hi, v);
             put_vector::<K>(p, &mut c, v, pv);
         }
     }
     while c.l_read < c.r_read {
         let v = lanes::load::<K, RAW>(p.add(c.next(l)));
-        lo = K::vmin(lo, v);
-        hi = K::vmax(hi, v);
         put_vector::<K>(p, &mut c, v, pv);
     }
     for v in firsts.into_iter().chain(lasts) {
@@ -148,7 +138,7 @@ unsafe fn partition<K: Lanes, const RAW: bool>(keys: &mut [K], pivot: K) -> (usi
     }
     put::<K>(p, &mut c, head, pv, head_mask);
     debug_assert_eq!(c.left, c.right);
-    (c.left, K::reduce_min(lo), K::reduce_max(hi))
+    c.left
 }
 
 /// The median of `LANES` keys sampled evenly across `keys` (float bits,
@@ -198,23 +188,30 @@ unsafe fn quicksort<K: Lanes, const FLOAT: bool>(mut keys: &mut [K], mut depth: 
             return finish::<K, FLOAT>(keys);
         }
         depth -= 1;
-        let (pivot, (mid, lo, hi)) = if raw {
-            let pivot = pivot::<K, true>(keys);
-            (pivot, partition::<K, true>(keys, pivot))
+        let pivot = if raw {
+            pivot::<K, true>(keys)
         } else {
-            let pivot = pivot::<K, false>(keys);
-            (pivot, partition::<K, false>(keys, pivot))
+            pivot::<K, false>(keys)
+        };
+        let mid = if raw {
+            partition::<K, true>(keys, pivot)
+        } else {
+            partition::<K, false>(keys, pivot)
         };
         raw = false;
-        if lo == hi {
-            return finish::<K, FLOAT>(keys);
-        }
         // `left` ends at `mid`, `right` starts at `right_from`.
         let (mid, right_from) = if mid == 0 {
             // The pivot is the minimum: split off all its copies, which are
-            // then in place (`pivot < hi`, so `pivot + 1` exists).
-            let copies = partition::<K, false>(keys, pivot.successor()).0;
+            // then in place. If that is every key, the range is done.
+            let copies = if pivot == K::MAX {
+                keys.len()
+            } else {
+                partition::<K, false>(keys, pivot.successor())
+            };
             finish::<K, FLOAT>(&mut keys[..copies]);
+            if copies == keys.len() {
+                return;
+            }
             (0, copies)
         } else {
             (mid, mid)
