@@ -1,7 +1,7 @@
 //! The AVX-512 sort of ordered integer keys (`u64`, `u32`) and of floats
 //! (converted to ordered keys on the fly): a vectorised quicksort in the
 //! style of x86-simd-sort. [`lanes`] wraps the intrinsics
-//! per key width, [`network`] sorts blocks of up to 16 vectors in
+//! per key width, [`network`] sorts blocks of up to 32 vectors in
 //! registers, [`partition`] is the quicksort around them.
 
 mod lanes;

@@ -1,5 +1,5 @@
-//! In-register bitonic sorting networks for blocks of up to 16 vectors
-//! (128 `u64` or 256 `u32` keys).
+//! In-register bitonic sorting networks for blocks of up to 32 vectors
+//! (256 `u64` or 512 `u32` keys).
 //!
 //! The block is `R` vectors viewed as one array of `R * LANES` keys, laid
 //! out transposed while it is sorted: the low `log2 R` bits of a key's
@@ -26,12 +26,13 @@ fn upper_lanes(bit: usize, lanes: usize) -> u32 {
 }
 
 /// Runs `$body` for every vector index `$a` of a block of `R` vectors
-/// (`R <= 16`), spelled out: a loop over the pairs of a stage is too large
+/// (`R <= 32`), spelled out: a loop over the pairs of a stage is too large
 /// for the compiler to unroll, and a rolled loop would keep the block in
 /// memory rather than in registers.
 macro_rules! for_each_vector {
     ($a:ident, $body:block) => {
-        for_each_vector!(@ $a, $body, 0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15)
+        for_each_vector!(@ $a, $body, 0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15
+            16 17 18 19 20 21 22 23 24 25 26 27 28 29 30 31)
     };
     (@ $a:ident, $body:block, $($i:literal)*) => {
         $({
@@ -112,16 +113,16 @@ macro_rules! merge {
 /// displaced into a vector bit at the turn of lane bit `q - r`) and is
 /// swapped in; the vector bits then hold the high index bits in some
 /// order, which renames the vectors.
-const fn untranspose_plan(r: usize, lanes: usize) -> ([usize; 4], [usize; 16]) {
+const fn untranspose_plan(r: usize, lanes: usize) -> ([usize; 5], [usize; 32]) {
     let lane_bits = lanes.trailing_zeros() as usize;
     // `holds[p]`: the index bit vector bit `p` holds.
-    let mut holds = [0usize; 4];
+    let mut holds = [0usize; 5];
     let mut p = 0;
     while p < r {
         holds[p] = p;
         p += 1;
     }
-    let mut swaps = [0usize; 4];
+    let mut swaps = [0usize; 5];
     let mut q = 0;
     while q < lane_bits && r > 0 {
         let mut p = 0;
@@ -132,7 +133,7 @@ const fn untranspose_plan(r: usize, lanes: usize) -> ([usize; 4], [usize; 16]) {
         swaps[q] = p;
         q += 1;
     }
-    let mut rename = [0usize; 16];
+    let mut rename = [0usize; 32];
     let mut a = 0;
     while a < 1 << r {
         let mut p = 0;
@@ -186,11 +187,11 @@ unsafe fn untranspose<K: Lanes, const R: usize>(v: &mut [__m512i; R]) {
 }
 
 /// Sorts the `R * LANES` keys of `v` (vector 0 lane 0 first); `R` is a
-/// power of two and `R * LANES <= 256`.
+/// power of two and `R * LANES <= 512`.
 #[target_feature(enable = "avx512f,avx512bw,avx512dq,avx512vl,popcnt")]
 #[inline]
 pub(super) unsafe fn sort_vectors<K: Lanes, const R: usize>(v: &mut [__m512i; R]) {
-    debug_assert!(R.is_power_of_two() && R <= 16 && R * K::LANES <= 256);
+    debug_assert!(R.is_power_of_two() && R <= 32 && R * K::LANES <= 512);
     merge!(v, 2);
     merge!(v, 4, 1);
     merge!(v, 8, 2, 1);
@@ -199,6 +200,7 @@ pub(super) unsafe fn sort_vectors<K: Lanes, const R: usize>(v: &mut [__m512i; R]
     merge!(v, 64, 16, 8, 4, 2, 1);
     merge!(v, 128, 32, 16, 8, 4, 2, 1);
     merge!(v, 256, 64, 32, 16, 8, 4, 2, 1);
+    merge!(v, 512, 128, 64, 32, 16, 8, 4, 2, 1);
     untranspose::<K, R>(v);
 }
 
@@ -231,7 +233,7 @@ unsafe fn sort_block<K: Lanes, const R: usize, const IN: bool, const OUT: bool>(
 }
 
 /// Vectors of the largest block [`sort_small`] takes.
-pub(super) const SMALL_VECTORS: usize = 16;
+pub(super) const SMALL_VECTORS: usize = 32;
 
 /// The largest block [`sort_small`] takes.
 pub(super) const fn max_small<K: Lanes>() -> usize {
@@ -248,6 +250,7 @@ pub(super) unsafe fn sort_small<K: Lanes, const IN: bool, const OUT: bool>(keys:
         2 => sort_block::<K, 2, IN, OUT>(keys),
         3 | 4 => sort_block::<K, 4, IN, OUT>(keys),
         5..=8 => sort_block::<K, 8, IN, OUT>(keys),
-        _ => sort_block::<K, 16, IN, OUT>(keys),
+        9..=16 => sort_block::<K, 16, IN, OUT>(keys),
+        _ => sort_block::<K, 32, IN, OUT>(keys),
     }
 }
