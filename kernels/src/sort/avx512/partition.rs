@@ -80,6 +80,15 @@ unsafe fn put_vector<K: Lanes>(p: *mut K, c: &mut Cursors, v: __m512i, pivot: __
     c.right -= l - n_less;
 }
 
+/// Prefetches the `UNROLL` vectors of `LANES = l` keys from `p` into L1.
+#[target_feature(enable = "avx512f,avx512bw,avx512dq,avx512vl,popcnt")]
+#[inline]
+unsafe fn prefetch_block<K>(p: *const K, l: usize) {
+    for i in 0..UNROLL {
+        _mm_prefetch::<_MM_HINT_T0>(p.wrapping_add(i * l).cast());
+    }
+}
+
 /// Partitions `keys` into `< pivot` then `>= pivot`; returns the length of
 /// the first part. If `RAW`, `keys`
 /// holds float bits, converted to ordered keys as they are read (the
@@ -114,14 +123,18 @@ unsafe fn partition<K: Lanes, const RAW: bool>(keys: &mut [K], pivot: K) -> usiz
         r_read: n - block,
     };
     let all = (1u32 << l).wrapping_sub(1);
+    prefetch_block(p.add(c.l_read), l);
+    prefetch_block(p.add(c.r_read.saturating_sub(block)), l);
     while c.r_read - c.l_read >= block {
         let at = c.next(block);
-        // The next block of either side is still in L2 or farther: fetch
-        // it now so that the loads after the next side choice hit L1.
-        for i in 0..UNROLL {
-            _mm_prefetch::<_MM_HINT_T0>(p.add(c.l_read + i * l).cast());
-            _mm_prefetch::<_MM_HINT_T0>(p.add(c.r_read.saturating_sub(block) + i * l).cast());
-        }
+        // The next block of this side is still in L2 or farther: fetch it
+        // now so that the loads after a later side choice hit L1.
+        let ahead = if at < c.l_read {
+            c.l_read
+        } else {
+            c.r_read.saturating_sub(block)
+        };
+        prefetch_block(p.add(ahead), l);
         // Load the whole step before writing: the writes may land on it.
         let vs: [__m512i; UNROLL] =
             std::array::from_fn(|i| lanes::load::<K, RAW>(p.add(at + i * l)));
