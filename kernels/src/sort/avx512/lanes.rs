@@ -27,8 +27,10 @@ pub(crate) trait Lanes: Copy + Ord + Send + Sync + 'static {
     unsafe fn store_first(p: *mut Self, n: usize, v: __m512i);
     /// Stores the lanes selected by `mask` contiguously at `p`.
     unsafe fn compress_store(p: *mut Self, mask: u32, v: __m512i);
-    /// `v` rearranged as `[lanes in mask..., other lanes...]`.
-    unsafe fn split(v: __m512i, mask: u32) -> __m512i;
+    /// Stores the lanes of `v` in `mask` from `left` on and the others
+    /// ending just below `right`; may overwrite other keys in
+    /// `left..left + LANES` and `right - LANES..right`.
+    unsafe fn store_split(left: *mut Self, right: *mut Self, v: __m512i, mask: u32);
     /// Lane-wise unsigned minimum.
     unsafe fn vmin(a: __m512i, b: __m512i) -> __m512i;
     /// Lane-wise unsigned minimum in the lanes of `mask`, `src` elsewhere.
@@ -186,10 +188,13 @@ impl Lanes for u64 {
     }
     #[target_feature(enable = "avx512f,avx512bw,avx512dq,avx512vl,popcnt")]
     #[inline]
-    unsafe fn split(v: __m512i, mask: u32) -> __m512i {
-        // One lane permutation from the table (cheaper than compressing).
+    unsafe fn store_split(left: *mut u64, right: *mut u64, v: __m512i, mask: u32) {
+        // One lane permutation from the table to `[in mask..., others...]`
+        // (cheaper than compressing), stored whole on both sides.
         let idx = _mm512_cvtepu8_epi64(_mm_cvtsi64_si128(SPLIT8[mask as usize & 0xff] as i64));
-        _mm512_permutexvar_epi64(idx, v)
+        let split = _mm512_permutexvar_epi64(idx, v);
+        Self::store(left, split);
+        Self::store(right.sub(8), split);
     }
     #[target_feature(enable = "avx512f,avx512bw,avx512dq,avx512vl,popcnt")]
     #[inline]
@@ -298,12 +303,15 @@ impl Lanes for u32 {
     }
     #[target_feature(enable = "avx512f,avx512bw,avx512dq,avx512vl,popcnt")]
     #[inline]
-    unsafe fn split(v: __m512i, mask: u32) -> __m512i {
-        // A table for 16 lanes would take 1 MiB: compress both parts and
-        // expand the second above the first.
+    unsafe fn store_split(left: *mut u32, right: *mut u32, v: __m512i, mask: u32) {
+        // A table for 16 lanes would take 1 MiB: compress each part, store
+        // the first whole and the second masked to its lanes, placed to
+        // end at `right`.
         let below = _mm512_maskz_compress_epi32(mask as u16, v);
         let above = _mm512_maskz_compress_epi32(!mask as u16, v);
-        _mm512_mask_expand_epi32(below, (0xffff_u32 << mask.count_ones()) as u16, above)
+        let n_above = 16 - mask.count_ones() as usize;
+        Self::store(left, below);
+        Self::store_first(right.sub(n_above), n_above, above);
     }
     #[target_feature(enable = "avx512f,avx512bw,avx512dq,avx512vl,popcnt")]
     #[inline]

@@ -61,9 +61,9 @@ const UNROLL: usize = 8;
 // which then hold the `2 * UNROLL` full vectors `partition` needs.
 const _: () = assert!(2 * UNROLL <= SMALL_VECTORS);
 
-/// [`put`] of a whole vector through whole-vector stores: the vector is
-/// rearranged in registers to `[below pivot..., the rest...]` and stored at
-/// `c.left` and ending at `c.right`, so each side receives its part.
+/// [`put`] of a whole vector without compress-stores to memory: the parts
+/// are gathered in registers and stored from `c.left` and ending at
+/// `c.right` ([`Lanes::store_split`]).
 ///
 /// Safety: both gaps must have room for a whole vector (the stores write
 /// `LANES` keys on each side, the surplus into free room).
@@ -73,9 +73,7 @@ unsafe fn put_vector<K: Lanes>(p: *mut K, c: &mut Cursors, v: __m512i, pivot: __
     let l = K::LANES;
     let less = K::less_mask(v, pivot);
     let n_less = less.count_ones() as usize;
-    let split = K::split(v, less);
-    K::store(p.add(c.left), split);
-    K::store(p.add(c.right - l), split);
+    K::store_split(p.add(c.left), p.add(c.right), v, less);
     c.left += n_less;
     c.right -= l - n_less;
 }
