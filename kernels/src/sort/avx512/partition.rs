@@ -1,6 +1,6 @@
-//! Vectorised quicksort: in-place partition with whole-vector stores of
-//! vectors rearranged in registers, pivots from a sorted sample, networks
-//! for small blocks.
+//! Vectorised quicksort: in-place partition that gathers each vector's
+//! two parts in registers (no compress-stores to memory in the main loop),
+//! pivots from a sorted sample, networks for small blocks.
 //!
 //! Duplicates cannot make it quadratic: when the pivot is the minimum
 //! (nothing is smaller) the range is split again at `pivot + 1`, which
