@@ -65,7 +65,7 @@ fn a_million_elements() {
 }
 
 /// Sizes around the AVX-512 sort's strategy switches: network blocks of
-/// 1..16 vectors (8 or 16 lanes), the partition's held-back vectors, and
+/// 1..32 vectors (8 or 16 lanes), the partition's held-back vectors, and
 /// large odd sizes.
 #[test]
 fn sizes_around_strategy_switches() {

@@ -146,24 +146,6 @@ impl SortKey for f64 {
     }
 }
 
-/// Runs `f` on the ordered keys of `v`, transformed in place, and
-/// transforms the (permuted) keys back afterwards.
-pub(crate) fn with_ordered<T: SortKey>(v: &mut [T], f: impl FnOnce(&mut [T::Bits])) {
-    let (p, n) = (v.as_mut_ptr(), v.len());
-    // SAFETY: `T::Bits` is the unsigned integer of `T`'s size and alignment
-    // (`f32`/`u32`, `f64`/`u64`; the traits are sealed) and every bit
-    // pattern is valid for both, so the slice may be viewed as either; `v`
-    // is borrowed mutably for the whole function and not used meanwhile.
-    let bits: &mut [T::Bits] = unsafe { std::slice::from_raw_parts_mut(p.cast(), n) };
-    for b in bits.iter_mut() {
-        *b = T::from_raw(*b).to_ordered();
-    }
-    f(bits);
-    for b in bits.iter_mut() {
-        *b = T::from_ordered(*b).to_raw();
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

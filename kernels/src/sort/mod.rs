@@ -115,7 +115,7 @@ pub fn sort_with<T: SortKey>(level: SimdLevel, v: &mut [T]) {
     match level.or_best_below() {
         SimdLevel::Scalar => reference::sort(v),
         #[cfg(target_arch = "x86_64")]
-        SimdLevel::Avx512 => key::with_ordered(v, avx512::sort_ordered),
+        SimdLevel::Avx512 => avx512::sort_floats(v),
         _ => radix_sort(v, None),
     }
 }

@@ -27,8 +27,10 @@ pub(crate) trait Lanes: Copy + Ord + Send + Sync + 'static {
     unsafe fn store_first(p: *mut Self, n: usize, v: __m512i);
     /// Stores the lanes selected by `mask` contiguously at `p`.
     unsafe fn compress_store(p: *mut Self, mask: u32, v: __m512i);
-    /// `v` rearranged as `[lanes in mask..., other lanes...]`.
-    unsafe fn split(v: __m512i, mask: u32) -> __m512i;
+    /// Stores the lanes of `v` in `mask` from `left` on and the others
+    /// ending just below `right`; may overwrite other keys in
+    /// `left..left + LANES` and `right - LANES..right`.
+    unsafe fn store_split(left: *mut Self, right: *mut Self, v: __m512i, mask: u32);
     /// Lane-wise unsigned minimum.
     unsafe fn vmin(a: __m512i, b: __m512i) -> __m512i;
     /// Lane-wise unsigned minimum in the lanes of `mask`, `src` elsewhere.
@@ -39,16 +41,20 @@ pub(crate) trait Lanes: Copy + Ord + Send + Sync + 'static {
     unsafe fn less_mask(a: __m512i, b: __m512i) -> u32;
     /// Lane `i` of the result is lane `idx[i]` of `v`.
     unsafe fn permute(idx: __m512i, v: __m512i) -> __m512i;
+    /// Lane `i` of the result is lane `idx[i]` of `a` if `idx[i] < LANES`,
+    /// lane `idx[i] - LANES` of `b` otherwise.
+    unsafe fn permute2(idx: __m512i, a: __m512i, b: __m512i) -> __m512i;
     /// Lane-wise `mask ? b : a`.
     unsafe fn blend(mask: u32, a: __m512i, b: __m512i) -> __m512i;
     /// `0, 1, ..., LANES - 1`.
     unsafe fn iota() -> __m512i;
-    /// Smallest lane.
-    unsafe fn reduce_min(v: __m512i) -> Self;
-    /// Largest lane.
-    unsafe fn reduce_max(v: __m512i) -> Self;
     /// Lane `i` of `v`.
     unsafe fn lane(v: __m512i, i: usize) -> Self;
+    /// IEEE bits of floats of this width to their ordered keys (the
+    /// transform of `SortKey::to_ordered`, lane-wise).
+    unsafe fn from_float(v: __m512i) -> __m512i;
+    /// Inverse of [`Lanes::from_float`].
+    unsafe fn to_float(v: __m512i) -> __m512i;
     /// `self + 1` (the caller guarantees `self < MAX`).
     fn successor(self) -> Self;
     /// A small lane number as a key.
@@ -59,6 +65,66 @@ pub(crate) trait Lanes: Copy + Ord + Send + Sync + 'static {
 #[inline(always)]
 fn first(n: usize) -> u32 {
     (1u32 << n).wrapping_sub(1)
+}
+
+/// Loads `LANES` keys from `p`, converted from float bits if `RAW`.
+#[target_feature(enable = "avx512f,avx512bw,avx512dq,avx512vl,popcnt")]
+#[inline]
+pub(super) unsafe fn load<K: Lanes, const RAW: bool>(p: *const K) -> __m512i {
+    let v = K::load(p);
+    if RAW {
+        K::from_float(v)
+    } else {
+        v
+    }
+}
+
+/// Loads the first `n < LANES` keys from `p` (only those are read),
+/// converted from float bits if `RAW`, and fills the rest with
+/// [`Lanes::MAX`].
+#[target_feature(enable = "avx512f,avx512bw,avx512dq,avx512vl,popcnt")]
+#[inline]
+pub(super) unsafe fn load_padded<K: Lanes, const RAW: bool>(p: *const K, n: usize) -> __m512i {
+    let v = K::load_padded(p, n);
+    if RAW {
+        K::blend(first(n), K::splat(K::MAX), K::from_float(v))
+    } else {
+        v
+    }
+}
+
+/// Stores `LANES` keys at `p`, converted to float bits if `RAW`.
+#[target_feature(enable = "avx512f,avx512bw,avx512dq,avx512vl,popcnt")]
+#[inline]
+pub(super) unsafe fn store<K: Lanes, const RAW: bool>(p: *mut K, v: __m512i) {
+    K::store(p, if RAW { K::to_float(v) } else { v })
+}
+
+/// Stores the first `n <= LANES` keys at `p` (only those are written),
+/// converted to float bits if `RAW`.
+#[target_feature(enable = "avx512f,avx512bw,avx512dq,avx512vl,popcnt")]
+#[inline]
+pub(super) unsafe fn store_first<K: Lanes, const RAW: bool>(p: *mut K, n: usize, v: __m512i) {
+    K::store_first(p, n, if RAW { K::to_float(v) } else { v })
+}
+
+/// Converts `keys` in place between float bits and ordered keys: to
+/// ordered keys if `TO_FLOAT` is false, back to float bits if it is true.
+#[target_feature(enable = "avx512f,avx512bw,avx512dq,avx512vl,popcnt")]
+pub(super) unsafe fn convert<K: Lanes, const TO_FLOAT: bool>(keys: &mut [K]) {
+    let (p, n, l) = (keys.as_mut_ptr(), keys.len(), K::LANES);
+    let mut at = 0;
+    while at < n {
+        let len = l.min(n - at);
+        let v = K::load_padded(p.add(at), len);
+        let v = if TO_FLOAT {
+            K::to_float(v)
+        } else {
+            K::from_float(v)
+        };
+        K::store_first(p.add(at), len, v);
+        at += l;
+    }
 }
 
 /// For every 8-lane mask, the lane order `[lanes in mask..., others...]`,
@@ -122,10 +188,13 @@ impl Lanes for u64 {
     }
     #[target_feature(enable = "avx512f,avx512bw,avx512dq,avx512vl,popcnt")]
     #[inline]
-    unsafe fn split(v: __m512i, mask: u32) -> __m512i {
-        // One lane permutation from the table (cheaper than compressing).
+    unsafe fn store_split(left: *mut u64, right: *mut u64, v: __m512i, mask: u32) {
+        // One lane permutation from the table to `[in mask..., others...]`
+        // (cheaper than compressing), stored whole on both sides.
         let idx = _mm512_cvtepu8_epi64(_mm_cvtsi64_si128(SPLIT8[mask as usize & 0xff] as i64));
-        _mm512_permutexvar_epi64(idx, v)
+        let split = _mm512_permutexvar_epi64(idx, v);
+        Self::store(left, split);
+        Self::store(right.sub(8), split);
     }
     #[target_feature(enable = "avx512f,avx512bw,avx512dq,avx512vl,popcnt")]
     #[inline]
@@ -154,6 +223,11 @@ impl Lanes for u64 {
     }
     #[target_feature(enable = "avx512f,avx512bw,avx512dq,avx512vl,popcnt")]
     #[inline]
+    unsafe fn permute2(idx: __m512i, a: __m512i, b: __m512i) -> __m512i {
+        _mm512_permutex2var_epi64(a, idx, b)
+    }
+    #[target_feature(enable = "avx512f,avx512bw,avx512dq,avx512vl,popcnt")]
+    #[inline]
     unsafe fn blend(mask: u32, a: __m512i, b: __m512i) -> __m512i {
         _mm512_mask_blend_epi64(mask as u8, a, b)
     }
@@ -164,20 +238,25 @@ impl Lanes for u64 {
     }
     #[target_feature(enable = "avx512f,avx512bw,avx512dq,avx512vl,popcnt")]
     #[inline]
-    unsafe fn reduce_min(v: __m512i) -> u64 {
-        _mm512_reduce_min_epu64(v)
-    }
-    #[target_feature(enable = "avx512f,avx512bw,avx512dq,avx512vl,popcnt")]
-    #[inline]
-    unsafe fn reduce_max(v: __m512i) -> u64 {
-        _mm512_reduce_max_epu64(v)
-    }
-    #[target_feature(enable = "avx512f,avx512bw,avx512dq,avx512vl,popcnt")]
-    #[inline]
     unsafe fn lane(v: __m512i, i: usize) -> u64 {
         let mut a = [0u64; 8];
         Self::store(a.as_mut_ptr(), v);
         a[i]
+    }
+    #[target_feature(enable = "avx512f,avx512bw,avx512dq,avx512vl,popcnt")]
+    #[inline]
+    unsafe fn from_float(v: __m512i) -> __m512i {
+        // Negative (sign set): flip every bit; otherwise the sign bit.
+        let neg = _mm512_srai_epi64(v, 63);
+        _mm512_xor_si512(v, _mm512_or_si512(neg, Self::splat(1 << 63)))
+    }
+    #[target_feature(enable = "avx512f,avx512bw,avx512dq,avx512vl,popcnt")]
+    #[inline]
+    unsafe fn to_float(v: __m512i) -> __m512i {
+        // Top bit set (was positive): flip it back; otherwise every bit.
+        let pos = _mm512_srai_epi64(v, 63);
+        let flip = _mm512_andnot_si512(pos, Self::splat(u64::MAX));
+        _mm512_xor_si512(v, _mm512_or_si512(flip, Self::splat(1 << 63)))
     }
     #[inline(always)]
     fn successor(self) -> u64 {
@@ -224,12 +303,15 @@ impl Lanes for u32 {
     }
     #[target_feature(enable = "avx512f,avx512bw,avx512dq,avx512vl,popcnt")]
     #[inline]
-    unsafe fn split(v: __m512i, mask: u32) -> __m512i {
-        // A table for 16 lanes would take 1 MiB: compress both parts and
-        // expand the second above the first.
+    unsafe fn store_split(left: *mut u32, right: *mut u32, v: __m512i, mask: u32) {
+        // A table for 16 lanes would take 1 MiB: compress each part, store
+        // the first whole and the second masked to its lanes, placed to
+        // end at `right`.
         let below = _mm512_maskz_compress_epi32(mask as u16, v);
         let above = _mm512_maskz_compress_epi32(!mask as u16, v);
-        _mm512_mask_expand_epi32(below, (0xffff_u32 << mask.count_ones()) as u16, above)
+        let n_above = 16 - mask.count_ones() as usize;
+        Self::store(left, below);
+        Self::store_first(right.sub(n_above), n_above, above);
     }
     #[target_feature(enable = "avx512f,avx512bw,avx512dq,avx512vl,popcnt")]
     #[inline]
@@ -258,6 +340,11 @@ impl Lanes for u32 {
     }
     #[target_feature(enable = "avx512f,avx512bw,avx512dq,avx512vl,popcnt")]
     #[inline]
+    unsafe fn permute2(idx: __m512i, a: __m512i, b: __m512i) -> __m512i {
+        _mm512_permutex2var_epi32(a, idx, b)
+    }
+    #[target_feature(enable = "avx512f,avx512bw,avx512dq,avx512vl,popcnt")]
+    #[inline]
     unsafe fn blend(mask: u32, a: __m512i, b: __m512i) -> __m512i {
         _mm512_mask_blend_epi32(mask as u16, a, b)
     }
@@ -268,20 +355,25 @@ impl Lanes for u32 {
     }
     #[target_feature(enable = "avx512f,avx512bw,avx512dq,avx512vl,popcnt")]
     #[inline]
-    unsafe fn reduce_min(v: __m512i) -> u32 {
-        _mm512_reduce_min_epu32(v)
-    }
-    #[target_feature(enable = "avx512f,avx512bw,avx512dq,avx512vl,popcnt")]
-    #[inline]
-    unsafe fn reduce_max(v: __m512i) -> u32 {
-        _mm512_reduce_max_epu32(v)
-    }
-    #[target_feature(enable = "avx512f,avx512bw,avx512dq,avx512vl,popcnt")]
-    #[inline]
     unsafe fn lane(v: __m512i, i: usize) -> u32 {
         let mut a = [0u32; 16];
         Self::store(a.as_mut_ptr(), v);
         a[i]
+    }
+    #[target_feature(enable = "avx512f,avx512bw,avx512dq,avx512vl,popcnt")]
+    #[inline]
+    unsafe fn from_float(v: __m512i) -> __m512i {
+        // Negative (sign set): flip every bit; otherwise the sign bit.
+        let neg = _mm512_srai_epi32(v, 31);
+        _mm512_xor_si512(v, _mm512_or_si512(neg, Self::splat(1 << 31)))
+    }
+    #[target_feature(enable = "avx512f,avx512bw,avx512dq,avx512vl,popcnt")]
+    #[inline]
+    unsafe fn to_float(v: __m512i) -> __m512i {
+        // Top bit set (was positive): flip it back; otherwise every bit.
+        let pos = _mm512_srai_epi32(v, 31);
+        let flip = _mm512_andnot_si512(pos, Self::splat(u32::MAX));
+        _mm512_xor_si512(v, _mm512_or_si512(flip, Self::splat(1 << 31)))
     }
     #[inline(always)]
     fn successor(self) -> u32 {

@@ -1,42 +1,60 @@
-//! The AVX-512 sort of ordered integer keys (`u64`, `u32`): a vectorised
-//! quicksort in the style of x86-simd-sort. [`lanes`] wraps the intrinsics
-//! per key width, [`network`] sorts blocks of up to 16 vectors in
+//! The AVX-512 sort of ordered integer keys (`u64`, `u32`) and of floats
+//! (converted to ordered keys on the fly): a vectorised quicksort in the
+//! style of x86-simd-sort. [`lanes`] wraps the intrinsics
+//! per key width, [`network`] sorts blocks of up to 32 vectors in
 //! registers, [`partition`] is the quicksort around them.
 
 mod lanes;
 mod network;
 mod partition;
 
-pub(crate) use lanes::Lanes;
-
-use super::key::RadixBits;
+use super::key::{RadixBits, SortKey};
 use crate::dispatch::SimdLevel;
 use std::any::TypeId;
 
-/// Sorts `keys` ascending with AVX-512.
-///
-/// # Panics
-/// If the CPU lacks AVX-512 F/BW/DQ/VL (callers dispatch on
+/// Panics unless the CPU has AVX-512 F/BW/DQ/VL (callers dispatch on
 /// [`SimdLevel::Avx512`] first).
-pub(crate) fn sort_keys<K: Lanes>(keys: &mut [K]) {
+fn check_cpu() {
     assert!(
         SimdLevel::Avx512.is_available(),
         "sort: AVX-512 path on a CPU without AVX-512"
     );
-    // SAFETY: the CPU supports AVX-512 F/BW/DQ/VL, checked just above.
-    unsafe { partition::sort(keys) }
 }
 
-/// [`sort_keys`] for the radix key types (`u32`, `u64`).
-pub(crate) fn sort_ordered<B: RadixBits>(keys: &mut [B]) {
+/// Runs the AVX-512 sort on `keys` viewed as the lane type of its width
+/// (`B` is one of `u32`, `u64`, `f32`, `f64`); `FLOAT` as for
+/// [`partition::sort`].
+fn sort_width<B: 'static, const FLOAT: bool>(keys: &mut [B]) {
+    check_cpu();
     let (p, n) = (keys.as_mut_ptr(), keys.len());
-    if TypeId::of::<B>() == TypeId::of::<u64>() {
-        // SAFETY: `B` is `u64` (same type id), so this is the same slice.
-        sort_keys::<u64>(unsafe { std::slice::from_raw_parts_mut(p.cast(), n) })
-    } else if TypeId::of::<B>() == TypeId::of::<u32>() {
-        // SAFETY: `B` is `u32` (same type id), so this is the same slice.
-        sort_keys::<u32>(unsafe { std::slice::from_raw_parts_mut(p.cast(), n) })
+    let is = |t: TypeId| TypeId::of::<B>() == t;
+    if is(TypeId::of::<u64>()) || is(TypeId::of::<f64>()) {
+        // SAFETY: `B` is `u64` or `f64` (same type id), which have the size
+        // and alignment of `u64`, every bit pattern valid for both; the CPU
+        // supports AVX-512 (checked above).
+        unsafe { partition::sort::<u64, FLOAT>(std::slice::from_raw_parts_mut(p.cast(), n)) }
+    } else if is(TypeId::of::<u32>()) || is(TypeId::of::<f32>()) {
+        // SAFETY: as above, for `u32` and `f32`.
+        unsafe { partition::sort::<u32, FLOAT>(std::slice::from_raw_parts_mut(p.cast(), n)) }
     } else {
-        unreachable!("RadixBits is sealed: u32 or u64")
+        unreachable!("the sort keys are u32, u64, f32 or f64")
     }
+}
+
+/// Sorts ordered keys (`u32`, `u64`) ascending with AVX-512.
+///
+/// # Panics
+/// If the CPU lacks AVX-512 F/BW/DQ/VL.
+pub(crate) fn sort_ordered<B: RadixBits>(keys: &mut [B]) {
+    sort_width::<B, false>(keys)
+}
+
+/// Sorts floats in the total order with AVX-512; the transform to ordered
+/// keys and back is fused into the sort's first and last passes over each
+/// key.
+///
+/// # Panics
+/// If the CPU lacks AVX-512 F/BW/DQ/VL.
+pub(crate) fn sort_floats<T: SortKey>(v: &mut [T]) {
+    sort_width::<T, true>(v)
 }

@@ -1,15 +1,15 @@
-//! Vectorised quicksort: in-place partition with compress-stores, pivots
-//! from a sorted sample, networks for small blocks.
+//! Vectorised quicksort: in-place partition that gathers each vector's
+//! two parts in registers (no compress-stores to memory in the main loop),
+//! pivots from a sorted sample, networks for small blocks.
 //!
-//! Duplicates cannot make it quadratic: a partition also finds the range's
-//! minimum and maximum, an all-equal range stops, and when the pivot is the
-//! minimum (nothing is smaller) the range is split again at `pivot + 1`,
-//! which finishes every copy of the pivot. Adversarial inputs that keep
+//! Duplicates cannot make it quadratic: when the pivot is the minimum
+//! (nothing is smaller) the range is split again at `pivot + 1`, which
+//! finishes every copy of the pivot (and an all-equal range). Adversarial inputs that keep
 //! choosing bad pivots hit a depth limit and fall back to the standard
 //! library's unstable sort (O(n log n) worst case).
 
-use super::lanes::Lanes;
-use super::network::{max_small, sort_small, sort_vectors};
+use super::lanes::{self, convert, Lanes};
+use super::network::{max_small, sort_small, sort_vectors, SMALL_VECTORS};
 use std::arch::x86_64::*;
 
 /// Cursors of a partition: keys below the pivot are written at `left`
@@ -55,11 +55,15 @@ unsafe fn put<K: Lanes>(p: *mut K, c: &mut Cursors, v: __m512i, pivot: __m512i, 
 
 /// Vectors read per step of the partition loop (for instruction-level
 /// parallelism) and held back at each end.
-const UNROLL: usize = 4;
+const UNROLL: usize = 8;
 
-/// [`put`] of a whole vector through whole-vector stores: the vector is
-/// rearranged in registers to `[below pivot..., the rest...]` and stored at
-/// `c.left` and ending at `c.right`, so each side receives its part.
+// The quicksort partitions only ranges longer than the networks take,
+// which then hold the `2 * UNROLL` full vectors `partition` needs.
+const _: () = assert!(2 * UNROLL <= SMALL_VECTORS);
+
+/// [`put`] of a whole vector without compress-stores to memory: the parts
+/// are gathered in registers and stored from `c.left` and ending at
+/// `c.right` ([`Lanes::store_split`]).
 ///
 /// Safety: both gaps must have room for a whole vector (the stores write
 /// `LANES` keys on each side, the surplus into free room).
@@ -69,23 +73,33 @@ unsafe fn put_vector<K: Lanes>(p: *mut K, c: &mut Cursors, v: __m512i, pivot: __
     let l = K::LANES;
     let less = K::less_mask(v, pivot);
     let n_less = less.count_ones() as usize;
-    let split = K::split(v, less);
-    K::store(p.add(c.left), split);
-    K::store(p.add(c.right - l), split);
+    K::store_split(p.add(c.left), p.add(c.right), v, less);
     c.left += n_less;
     c.right -= l - n_less;
 }
 
-/// Partitions `keys` into `< pivot` then `>= pivot`; returns the length of
-/// the first part and the range's minimum and maximum.
-///
-/// Safety: AVX-512 F/BW/DQ/VL; `keys.len() >= (2 * UNROLL + 1) * LANES`.
+/// Prefetches the `UNROLL` vectors of `LANES = l` keys from `p` into L1.
 #[target_feature(enable = "avx512f,avx512bw,avx512dq,avx512vl,popcnt")]
-unsafe fn partition<K: Lanes>(keys: &mut [K], pivot: K) -> (usize, K, K) {
+#[inline]
+unsafe fn prefetch_block<K>(p: *const K, l: usize) {
+    for i in 0..UNROLL {
+        _mm_prefetch::<_MM_HINT_T0>(p.wrapping_add(i * l).cast());
+    }
+}
+
+/// Partitions `keys` into `< pivot` then `>= pivot`; returns the length of
+/// the first part. If `RAW`, `keys`
+/// holds float bits, converted to ordered keys as they are read (the
+/// partitioned range holds ordered keys).
+///
+/// Safety: AVX-512 F/BW/DQ/VL; `keys` holds at least `2 * UNROLL` full
+/// vectors of keys (`keys.len() - keys.len() % LANES >= 2 * UNROLL * LANES`).
+#[target_feature(enable = "avx512f,avx512bw,avx512dq,avx512vl,popcnt")]
+unsafe fn partition<K: Lanes, const RAW: bool>(keys: &mut [K], pivot: K) -> usize {
     let l = K::LANES;
     let block = UNROLL * l;
     let n = keys.len();
-    debug_assert!(n >= 2 * block + l);
+    debug_assert!(n - n % l >= 2 * block);
     let p = keys.as_mut_ptr();
     let pv = K::splat(pivot);
     // The ragged head (n mod LANES keys) and the first and last UNROLL full
@@ -93,16 +107,12 @@ unsafe fn partition<K: Lanes>(keys: &mut [K], pivot: K) -> (usize, K, K) {
     // write into.
     let head_len = n % l;
     let head_mask = (1u32 << head_len) - 1;
-    let head = K::load_padded(p, head_len);
-    let firsts: [__m512i; UNROLL] = std::array::from_fn(|i| K::load(p.add(head_len + i * l)));
-    let lasts: [__m512i; UNROLL] = std::array::from_fn(|i| K::load(p.add(n - block + i * l)));
-    // `head`'s padding lanes are MAX: take `firsts[0]` there for the maximum.
-    let mut lo = head;
-    let mut hi = K::blend(head_mask, firsts[0], head);
-    for v in firsts.iter().chain(&lasts) {
-        lo = K::vmin(lo, *v);
-        hi = K::vmax(hi, *v);
-    }
+    let head = lanes::load_padded::<K, RAW>(p, head_len);
+    let firsts: [__m512i; UNROLL] =
+        std::array::from_fn(|i| lanes::load::<K, RAW>(p.add(head_len + i * l)));
+    let lasts: [__m512i; UNROLL] =
+        std::array::from_fn(|i| lanes::load::<K, RAW>(p.add(n - block + i * l)));
+    // `head` is padding past `head_len`: take `firsts[0]` there.
     // Free room: `head_len + 2 * block` keys in all.
     let mut c = Cursors {
         left: 0,
@@ -111,20 +121,27 @@ unsafe fn partition<K: Lanes>(keys: &mut [K], pivot: K) -> (usize, K, K) {
         r_read: n - block,
     };
     let all = (1u32 << l).wrapping_sub(1);
+    prefetch_block(p.add(c.l_read), l);
+    prefetch_block(p.add(c.r_read.saturating_sub(block)), l);
     while c.r_read - c.l_read >= block {
         let at = c.next(block);
+        // The next block of this side is still in L2 or farther: fetch it
+        // now so that the loads after a later side choice hit L1.
+        let ahead = if at < c.l_read {
+            c.l_read
+        } else {
+            c.r_read.saturating_sub(block)
+        };
+        prefetch_block(p.add(ahead), l);
         // Load the whole step before writing: the writes may land on it.
-        let vs: [__m512i; UNROLL] = std::array::from_fn(|i| K::load(p.add(at + i * l)));
+        let vs: [__m512i; UNROLL] =
+            std::array::from_fn(|i| lanes::load::<K, RAW>(p.add(at + i * l)));
         for v in vs {
-            lo = K::vmin(lo, v);
-            hi = K::vmax(hi, v);
             put_vector::<K>(p, &mut c, v, pv);
         }
     }
     while c.l_read < c.r_read {
-        let v = K::load(p.add(c.next(l)));
-        lo = K::vmin(lo, v);
-        hi = K::vmax(hi, v);
+        let v = lanes::load::<K, RAW>(p.add(c.next(l)));
         put_vector::<K>(p, &mut c, v, pv);
     }
     for v in firsts.into_iter().chain(lasts) {
@@ -132,45 +149,81 @@ unsafe fn partition<K: Lanes>(keys: &mut [K], pivot: K) -> (usize, K, K) {
     }
     put::<K>(p, &mut c, head, pv, head_mask);
     debug_assert_eq!(c.left, c.right);
-    (c.left, K::reduce_min(lo), K::reduce_max(hi))
+    c.left
 }
 
-/// The median of `LANES` keys sampled evenly across `keys`.
+/// The median of `LANES` keys sampled evenly across `keys` (float bits,
+/// converted to an ordered key, if `RAW`).
 #[target_feature(enable = "avx512f,avx512bw,avx512dq,avx512vl,popcnt")]
-unsafe fn pivot<K: Lanes>(keys: &[K]) -> K {
+unsafe fn pivot<K: Lanes, const RAW: bool>(keys: &[K]) -> K {
     let l = K::LANES;
     let step = keys.len() / l;
     let mut sample = [K::MAX; 16];
     for (i, s) in sample.iter_mut().take(l).enumerate() {
         *s = keys[i * step + step / 2];
     }
-    let mut v = [K::load(sample.as_ptr())];
+    let mut v = [lanes::load::<K, RAW>(sample.as_ptr())];
     sort_vectors::<K, 1>(&mut v);
     K::lane(v[0], l / 2)
 }
 
-/// Quicksort of `keys` with at most `depth` more partition levels before
-/// the fallback.
+/// Converts a finished range back to float bits if `FLOAT`.
 #[target_feature(enable = "avx512f,avx512bw,avx512dq,avx512vl,popcnt")]
-unsafe fn quicksort<K: Lanes>(mut keys: &mut [K], mut depth: u32) {
+unsafe fn finish<K: Lanes, const FLOAT: bool>(keys: &mut [K]) {
+    if FLOAT {
+        convert::<K, true>(keys)
+    }
+}
+
+/// Quicksort of `keys` with at most `depth` more partition levels before
+/// the fallback. If `FLOAT`, the keys are float bits on entry and on return:
+/// `raw` says that `keys` still holds float bits (the first partition, or
+/// the network of a small input, converts them while reading), and every
+/// finished range is converted back.
+#[target_feature(enable = "avx512f,avx512bw,avx512dq,avx512vl,popcnt")]
+unsafe fn quicksort<K: Lanes, const FLOAT: bool>(mut keys: &mut [K], mut depth: u32, raw: bool) {
+    let mut raw = FLOAT && raw;
     loop {
         if keys.len() <= max_small::<K>() {
-            return sort_small(keys);
+            return if raw {
+                sort_small::<K, true, FLOAT>(keys)
+            } else {
+                sort_small::<K, false, FLOAT>(keys)
+            };
         }
         if depth == 0 {
-            return keys.sort_unstable();
+            if raw {
+                convert::<K, false>(keys);
+            }
+            keys.sort_unstable();
+            return finish::<K, FLOAT>(keys);
         }
         depth -= 1;
-        let pivot = pivot(keys);
-        let (mid, lo, hi) = partition(keys, pivot);
-        if lo == hi {
-            return;
-        }
+        let pivot = if raw {
+            pivot::<K, true>(keys)
+        } else {
+            pivot::<K, false>(keys)
+        };
+        let mid = if raw {
+            partition::<K, true>(keys, pivot)
+        } else {
+            partition::<K, false>(keys, pivot)
+        };
+        raw = false;
         // `left` ends at `mid`, `right` starts at `right_from`.
         let (mid, right_from) = if mid == 0 {
             // The pivot is the minimum: split off all its copies, which are
-            // then in place (`pivot < hi`, so `pivot + 1` exists).
-            (0, partition(keys, pivot.successor()).0)
+            // then in place. If that is every key, the range is done.
+            let copies = if pivot == K::MAX {
+                keys.len()
+            } else {
+                partition::<K, false>(keys, pivot.successor())
+            };
+            finish::<K, FLOAT>(&mut keys[..copies]);
+            if copies == keys.len() {
+                return;
+            }
+            (0, copies)
         } else {
             (mid, mid)
         };
@@ -178,28 +231,43 @@ unsafe fn quicksort<K: Lanes>(mut keys: &mut [K], mut depth: u32) {
         let left = &mut left[..mid];
         // Recurse into the smaller side, loop on the larger.
         if left.len() < right.len() {
-            quicksort(left, depth);
+            quicksort::<K, FLOAT>(left, depth, false);
             keys = right;
         } else {
-            quicksort(right, depth);
+            quicksort::<K, FLOAT>(right, depth, false);
             keys = left;
         }
     }
 }
 
-/// Sorts `keys` ascending.
+/// Sorts `keys` ascending. If `FLOAT`, `keys` holds the bits of floats of
+/// the key width, sorted in the total order (converted to ordered keys and
+/// back on the fly, without passes of their own).
 ///
 /// Safety: the CPU must support AVX-512 F/BW/DQ/VL.
 #[target_feature(enable = "avx512f,avx512bw,avx512dq,avx512vl,popcnt")]
-pub(crate) unsafe fn sort<K: Lanes>(keys: &mut [K]) {
+pub(crate) unsafe fn sort<K: Lanes, const FLOAT: bool>(keys: &mut [K]) {
     let depth = 2 * (usize::BITS - keys.len().leading_zeros());
-    quicksort(keys, depth)
+    quicksort::<K, FLOAT>(keys, depth, FLOAT)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::dispatch::SimdLevel;
+
+    /// Small keys with many duplicates.
+    fn keys() -> Vec<u64> {
+        let mut x = 0x9e37_79b9_7f4a_7c15u64;
+        (0..5000)
+            .map(|_| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                x % 1000
+            })
+            .collect()
+    }
 
     /// The depth-limit fallback and the quicksort at every depth agree with
     /// the standard sort.
@@ -208,27 +276,53 @@ mod tests {
         if !SimdLevel::Avx512.is_available() {
             return;
         }
-        let mut x = 0x9e37_79b9_7f4a_7c15u64;
-        let keys: Vec<u64> = (0..5000)
-            .map(|_| {
-                x ^= x << 13;
-                x ^= x >> 7;
-                x ^= x << 17;
-                x % 1000
-            })
-            .collect();
+        let keys = keys();
         for depth in [0, 1, 2, 5, 40] {
             let mut want = keys.clone();
             want.sort_unstable();
             let mut got = keys.clone();
             // SAFETY: AVX-512 availability checked above.
-            unsafe { quicksort(&mut got, depth) };
+            unsafe { quicksort::<_, false>(&mut got, depth, false) };
             let bad = got.iter().zip(&want).position(|(a, b)| a != b);
             assert_eq!(bad, None, "depth {depth}: first mismatch");
             let mut got32: Vec<u32> = keys.iter().map(|&k| k as u32).collect();
             // SAFETY: as above.
-            unsafe { quicksort(&mut got32, depth) };
+            unsafe { quicksort::<_, false>(&mut got32, depth, false) };
             assert!(got32.iter().zip(&want).all(|(&a, &b)| a as u64 == b));
+        }
+    }
+
+    /// The float form (conversion fused into the first partition and the
+    /// finished ranges) agrees with `total_cmp` at every depth, with the
+    /// special values among many duplicates.
+    #[test]
+    fn every_depth_limit_sorts_floats() {
+        if !SimdLevel::Avx512.is_available() {
+            return;
+        }
+        let special = [-0.0, f64::NAN, -f64::NAN, f64::NEG_INFINITY, 5e-324];
+        let vals: Vec<f64> = keys()
+            .iter()
+            .map(|&k| special.get(k as usize).copied().unwrap_or(k as f64 - 500.5))
+            .collect();
+        for depth in [0, 1, 2, 5, 40] {
+            let mut want = vals.clone();
+            want.sort_unstable_by(f64::total_cmp);
+            let mut got: Vec<u64> = vals.iter().map(|v| v.to_bits()).collect();
+            // SAFETY: AVX-512 availability checked above.
+            unsafe { quicksort::<_, true>(&mut got, depth, true) };
+            let bad = got.iter().zip(&want).position(|(a, b)| *a != b.to_bits());
+            assert_eq!(bad, None, "depth {depth}: first mismatch");
+            let mut want32: Vec<f32> = vals.iter().map(|&v| v as f32).collect();
+            let mut got32: Vec<u32> = want32.iter().map(|v| v.to_bits()).collect();
+            want32.sort_unstable_by(f32::total_cmp);
+            // SAFETY: as above.
+            unsafe { quicksort::<_, true>(&mut got32, depth, true) };
+            let bad = got32
+                .iter()
+                .zip(&want32)
+                .position(|(a, b)| *a != b.to_bits());
+            assert_eq!(bad, None, "f32, depth {depth}: first mismatch");
         }
     }
 }
