@@ -1,6 +1,7 @@
 //! Vectorised quicksort: in-place partition that gathers each vector's
 //! two parts in registers (no compress-stores to memory in the main loop),
-//! pivots from a sorted sample, networks for small blocks.
+//! pivots from a sorted sample, networks for small blocks. Large ranges
+//! sort their two sides on two rayon workers.
 //!
 //! Duplicates cannot make it quadratic: when the pivot is the minimum
 //! (nothing is smaller) the range is split again at `pivot + 1`, which
@@ -11,6 +12,11 @@
 use super::lanes::{self, convert, Lanes};
 use super::network::{max_small, sort_small, sort_vectors, SMALL_VECTORS};
 use std::arch::x86_64::*;
+
+/// Both sides of a partition at least this long are sorted in parallel
+/// (when rayon has more than one thread: a single worker would only move
+/// the work to another core's cache).
+const PARALLEL_MIN: usize = 1 << 14;
 
 /// Cursors of a partition: keys below the pivot are written at `left`
 /// (growing up), the others end at `right` (growing down); keys
@@ -229,6 +235,17 @@ unsafe fn quicksort<K: Lanes, const FLOAT: bool>(mut keys: &mut [K], mut depth: 
         };
         let (left, right) = keys.split_at_mut(right_from);
         let left = &mut left[..mid];
+        if left.len().min(right.len()) >= PARALLEL_MIN && rayon::current_num_threads() > 1 {
+            // Both sides are big: sort them on two workers (the result is
+            // the same, sorted order is unique).
+            rayon::join(
+                // SAFETY: the CPU supports AVX-512 (this function's contract).
+                || unsafe { quicksort::<K, FLOAT>(left, depth, false) },
+                // SAFETY: as above.
+                || unsafe { quicksort::<K, FLOAT>(right, depth, false) },
+            );
+            return;
+        }
         // Recurse into the smaller side, loop on the larger.
         if left.len() < right.len() {
             quicksort::<K, FLOAT>(left, depth, false);
