@@ -124,9 +124,10 @@ impl PackedRows {
             .par_chunks_mut(mr * p)
             .enumerate()
             .for_each(|(b, panel)| {
-                for r in 0..mr.min(rows - b * mr) {
-                    for j in 0..p {
-                        panel[j * mr + r] = entry(b * mr + r, j);
+                let valid = mr.min(rows - b * mr);
+                for (j, step) in panel.chunks_exact_mut(mr).enumerate() {
+                    for (r, o) in step[..valid].iter_mut().enumerate() {
+                        *o = entry(b * mr + r, j);
                     }
                 }
             });

@@ -79,6 +79,8 @@ pub struct PackedProduct {
     a: PackedRows,
     /// The right-hand side, `padded_cols` wide, row-major.
     rhs: Vec<f32>,
+    /// Columns of the right-hand side in `rhs` (the rest is zero padding).
+    rhs_cols: usize,
     /// The product, the same way.
     out: Vec<f32>,
 }
@@ -89,6 +91,7 @@ impl PackedProduct {
         PackedProduct {
             a: PackedRows::new(a, p),
             rhs: Vec::new(),
+            rhs_cols: 0,
             out: Vec::new(),
         }
     }
@@ -101,17 +104,23 @@ impl PackedProduct {
             (self.a.rows(), k),
             "Products: the product's shape"
         );
-        self.rhs.resize(m.nrows() * kp, 0.0);
-        for (i, row) in self.rhs.chunks_exact_mut(kp).enumerate() {
-            for (j, o) in row.iter_mut().enumerate() {
-                *o = if j < k { m[(i, j)] as f32 } else { 0.0 };
+        if self.rhs.len() != m.nrows() * kp || self.rhs_cols != k {
+            // New shape: the padding columns must be zero.
+            self.rhs.clear();
+            self.rhs.resize(m.nrows() * kp, 0.0);
+            self.rhs_cols = k;
+        }
+        for j in 0..k {
+            for (o, &v) in self.rhs[j..].iter_mut().step_by(kp).zip(m.col(j).iter()) {
+                *o = v as f32;
             }
         }
         self.out.resize(self.a.rows() * kp, 0.0);
         self.a.times(&self.rhs, &mut self.out);
         for j in 0..k {
-            for (i, o) in dst.as_mut().col_mut(j).iter_mut().enumerate() {
-                *o = f64::from(self.out[i * kp + j]);
+            let column = self.out[j..].iter().step_by(kp);
+            for (o, &v) in dst.as_mut().col_mut(j).iter_mut().zip(column) {
+                *o = f64::from(v);
             }
         }
     }
