@@ -55,15 +55,18 @@ pub enum DataSplit {
     Half,
 }
 
-/// Floating-point precision of the direction search's two products per
-/// iteration (`X P` and `X^T R`, where nearly all of its time goes). The
-/// final frame is re-orthonormalised and evaluated, and everything else
-/// (maps, layers, the model) is computed, in `f64` either way.
+/// Floating-point precision of the direction search's data: its two
+/// products per iteration (`X P` and `X^T R`, where most of its time goes),
+/// the projections on the Cayley curve's trial points and the sort keys of
+/// the projections. The frame itself, the final frame's
+/// re-orthonormalisation and evaluation, and everything else (maps, layers,
+/// the model) are `f64` either way.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum SearchPrecision {
-    /// `f32` products on the hand-vectorised `kernels::gemm` kernel.
+    /// `f32` products on the hand-vectorised `kernels::gemm` kernel and
+    /// `f32` sort keys.
     F32,
-    /// `f64` products throughout.
+    /// `f64` throughout.
     F64,
 }
 
@@ -93,7 +96,7 @@ pub struct FlowConfig {
     pub threads: Option<usize>,
     /// Samples used for directions vs maps.
     pub split: DataSplit,
-    /// Precision of the direction search's products.
+    /// Precision of the direction search's data products and sort keys.
     pub search_precision: SearchPrecision,
 }
 

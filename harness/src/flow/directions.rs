@@ -43,7 +43,7 @@ fn order_columns(w: &Mat<f64>, per_direction: &[f64]) -> Mat<f64> {
 
 /// Maximises F over d x K orthonormal frames, starting from a Haar-random
 /// frame drawn from `rng`, for at most `max_iters` iterations, with the
-/// data products at the given precision.
+/// data products, trial projections and sort keys at the given precision.
 pub fn max_sliced(
     x: MatRef<'_, f64>,
     blocks: &Blocks,
