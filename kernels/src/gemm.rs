@@ -93,6 +93,25 @@ impl PackedRows {
             a.len().is_multiple_of(p),
             "matmul_narrow: A must be whole rows of length p = {p}"
         );
+        Self::from_fn_with(level, a.len() / p, p, |i, j| a[i * p + j])
+    }
+
+    /// Packs the `rows` x `p` matrix whose entry (i, j) is `entry(i, j)`,
+    /// for the active level (no row-major copy needed).
+    ///
+    /// # Panics
+    /// If `p == 0`.
+    pub fn from_fn(rows: usize, p: usize, entry: impl Fn(usize, usize) -> f32 + Sync) -> Self {
+        Self::from_fn_with(active(), rows, p, entry)
+    }
+
+    /// [`PackedRows::from_fn`] for a chosen level.
+    pub fn from_fn_with(
+        level: SimdLevel,
+        rows: usize,
+        p: usize,
+        entry: impl Fn(usize, usize) -> f32 + Sync,
+    ) -> Self {
         let mut packed = PackedRows {
             level: level.or_best_below(),
             mr: 1,
@@ -100,7 +119,7 @@ impl PackedRows {
             p,
             data: Vec::new(),
         };
-        packed.repack_with(a.len() / p, p, |i, j| a[i * p + j]);
+        packed.repack_with(rows, p, entry);
         packed
     }
 
@@ -118,7 +137,7 @@ impl PackedRows {
         assert!(p > 0, "matmul_narrow: A needs at least one column");
         let mr = tile_rows(self.level);
         (self.mr, self.rows, self.p) = (mr, rows, p);
-        self.data.clear();
+        // Every entry is written below, the last panel's padding rows too.
         self.data.resize(rows.div_ceil(mr) * mr * p, 0.0);
         self.data
             .par_chunks_mut(mr * p)
@@ -126,8 +145,8 @@ impl PackedRows {
             .for_each(|(b, panel)| {
                 let valid = mr.min(rows - b * mr);
                 for (j, step) in panel.chunks_exact_mut(mr).enumerate() {
-                    for (r, o) in step[..valid].iter_mut().enumerate() {
-                        *o = entry(b * mr + r, j);
+                    for (r, o) in step.iter_mut().enumerate() {
+                        *o = if r < valid { entry(b * mr + r, j) } else { 0.0 };
                     }
                 }
             });

@@ -86,10 +86,10 @@ pub struct PackedProduct {
 }
 
 impl PackedProduct {
-    /// Packs `a` (rows of length `p`).
-    fn new(a: &[f32], p: usize) -> Self {
+    /// Packs the `rows` x `p` matrix with entries `entry(i, j)`.
+    fn new(rows: usize, p: usize, entry: impl Fn(usize, usize) -> f32 + Sync) -> Self {
         PackedProduct {
-            a: PackedRows::new(a, p),
+            a: PackedRows::from_fn(rows, p, entry),
             rhs: Vec::new(),
             rhs_cols: 0,
             out: Vec::new(),
@@ -133,22 +133,10 @@ impl<'a> Products<'a> {
             SearchPrecision::F64 => Products::F64(x),
             SearchPrecision::F32 => {
                 let (n, d) = (x.nrows(), x.ncols());
-                let mut rows = vec![0.0f32; n * d];
-                rows.par_chunks_mut(d).enumerate().for_each(|(i, r)| {
-                    for (j, o) in r.iter_mut().enumerate() {
-                        *o = x[(i, j)] as f32;
-                    }
-                });
-                let mut cols = vec![0.0f32; n * d];
-                cols.par_chunks_mut(n).enumerate().for_each(|(j, c)| {
-                    for (o, &v) in c.iter_mut().zip(x.col(j).iter()) {
-                        *o = v as f32;
-                    }
-                });
                 Products::F32(Box::new(F32Products {
-                    x: PackedProduct::new(&rows, d),
-                    xt: PackedProduct::new(&cols, n),
-                    curve: PackedProduct::new(&[], 1),
+                    x: PackedProduct::new(n, d, |i, j| x[(i, j)] as f32),
+                    xt: PackedProduct::new(d, n, |i, j| x[(j, i)] as f32),
+                    curve: PackedProduct::new(0, 1, |_, _| 0.0),
                 }))
             }
         }
