@@ -337,8 +337,21 @@ impl CayleyCurve {
 
     /// The curve's point `Y(t) = W - t U C(t)` (d x k).
     pub fn point(&self, t: f64) -> Result<Mat<f64>, OrthoError> {
-        let c = self.coefficients(t)?;
+        Ok(self.point_with(t, self.coefficients(t)?.as_ref()))
+    }
+
+    /// [`CayleyCurve::point`] with `c = C(t)` from
+    /// [`CayleyCurve::coefficients`] already at hand.
+    ///
+    /// # Panics
+    /// If `c` is not 2k x k.
+    pub fn point_with(&self, t: f64, c: MatRef<'_, f64>) -> Mat<f64> {
         let k = self.w.ncols();
+        assert_eq!(
+            (c.nrows(), c.ncols()),
+            (2 * k, k),
+            "CayleyCurve::point_with: c must be 2k x k"
+        );
         let mut y = self.w.clone();
         matmul(
             y.as_mut(),
@@ -356,7 +369,7 @@ impl CayleyCurve {
             -t,
             Par::Seq,
         );
-        Ok(y)
+        y
     }
 
     /// Projections of data on `Y(t)` without touching the n x d data: given

@@ -3,8 +3,9 @@
 //! Armijo backtracking; or a random frame; or the coordinate axes.
 
 use super::config::SearchPrecision;
+use super::narrow::{Narrow, Projections, SearchFloat};
 use super::objective::{Blocks, Objective, Target};
-use super::products::Products;
+use super::products::{DataProducts, F32Products, F64Products};
 use faer::{Mat, MatRef};
 use kernels::ortho::{orthonormalize, project, random_frame, CayleyCurve, OrthoError};
 use rand_chacha::ChaCha8Rng;
@@ -53,64 +54,94 @@ pub fn max_sliced(
     precision: SearchPrecision,
     rng: &mut ChaCha8Rng,
 ) -> Result<Directions, OrthoError> {
-    let (n, d) = (x.nrows(), x.ncols());
-    let mut w = random_frame(d, k, rng);
-    let mut objective = Objective::new(blocks, target, k, precision);
-    let mut products = Products::new(x, precision);
-    let mut xw = products.times(w.as_ref());
-    let mut eval = objective.evaluate(xw.as_ref());
-    // [X P, X W] of the current iteration and the trial projections.
-    let mut xu = Mat::<f64>::zeros(n, 2 * k);
-    let mut trial_xw = Mat::<f64>::zeros(n, k);
-    let mut p = Mat::<f64>::zeros(d, k);
-    let mut t = INITIAL_STEP;
-    let mut iterations = 0;
-    while iterations < max_iters {
-        iterations += 1;
-        // P: Euclidean gradient of the loss -F, at the last evaluated
-        // projections (those of `w`: an accepted trial is the last one).
-        products.transpose_times_into(objective.residual(), p.as_mut());
-        for j in 0..k {
-            for v in p.col_mut(j).iter_mut() {
-                *v = -*v;
-            }
-        }
-        let curve = CayleyCurve::new(w.as_ref(), p.as_ref());
-        let slope = curve.slope();
-        if slope >= 0.0 || slope.is_nan() {
-            break; // zero gradient: a stationary point
-        }
-        products.times_into(p.as_ref(), xu.get_mut(.., ..k));
-        xu.get_mut(.., k..).copy_from(&xw);
-        let mut basis = products.curve_basis(xu.as_ref());
-        let mut accepted = None;
-        for _ in 0..MAX_BACKTRACK {
-            if basis.project(&curve, t, trial_xw.as_mut()).is_ok() {
-                let trial = objective.evaluate(trial_xw.as_ref());
-                if -trial.value <= -eval.value + 0.5 * t * slope {
-                    accepted = Some(trial);
-                    break;
+    let w = random_frame(x.ncols(), k, rng);
+    let search = Search {
+        blocks,
+        target,
+        max_iters,
+    };
+    let (w, iterations) = match precision {
+        SearchPrecision::F32 => search.ascend(&mut F32Products::new(x), w),
+        SearchPrecision::F64 => search.ascend(&mut F64Products::new(x), w),
+    };
+    finish(x, w, blocks, target, iterations)
+}
+
+/// The settings of one direction search.
+struct Search<'a> {
+    blocks: &'a Blocks,
+    target: Target,
+    max_iters: usize,
+}
+
+impl Search<'_> {
+    /// Riemannian ascent from `w` with `products` of the data: the final
+    /// frame and the iterations taken.
+    fn ascend<T: SearchFloat>(
+        &self,
+        products: &mut impl DataProducts<T>,
+        mut w: Mat<f64>,
+    ) -> (Mat<f64>, usize) {
+        let (d, k, n) = (w.nrows(), w.ncols(), self.blocks.rows());
+        let mut objective = Objective::<T>::new(self.blocks, self.target, k);
+        // X W, X P and the trial projections X Y(t).
+        let (mut xw, mut trial_xw) = (Projections::zeros(n, k), Projections::zeros(n, k));
+        let mut xp = Narrow::zeros(n, k);
+        products.times(w.as_ref(), &mut xw.rounded);
+        xw.take_rounded();
+        let mut eval = objective.evaluate(xw.rounded.as_ref());
+        let mut p = Mat::<f64>::zeros(d, k);
+        let mut t = INITIAL_STEP;
+        let mut iterations = 0;
+        while iterations < self.max_iters {
+            iterations += 1;
+            // P: Euclidean gradient of the loss -F, at the last evaluated
+            // projections (those of `w`: an accepted trial is the last one).
+            products.transpose_times(objective.residual(), p.as_mut());
+            for j in 0..k {
+                for v in p.col_mut(j).iter_mut() {
+                    *v = -*v;
                 }
             }
-            t *= 0.5;
-        }
-        let Some(trial) = accepted else { break };
-        let Ok(y) = curve.point(t) else { break };
-        let mut step: f64 = 0.0;
-        for j in 0..k {
-            for i in 0..d {
-                step = step.max((y[(i, j)] - w[(i, j)]).abs());
+            let curve = CayleyCurve::new(w.as_ref(), p.as_ref());
+            let slope = curve.slope();
+            if slope >= 0.0 || slope.is_nan() {
+                break; // zero gradient: a stationary point
+            }
+            products.times(p.as_ref(), &mut xp);
+            products.set_basis(&xp, &xw.rounded);
+            let mut accepted = None;
+            for _ in 0..MAX_BACKTRACK {
+                if let Ok(c) = curve.coefficients(t) {
+                    // X Y(t) = X W - t [X P, X W] C(t).
+                    products.basis_times(c.as_ref(), &mut trial_xw.rounded);
+                    trial_xw.step_from(&xw, t);
+                    let trial = objective.evaluate(trial_xw.rounded.as_ref());
+                    if -trial.value <= -eval.value + 0.5 * t * slope {
+                        accepted = Some((trial, c));
+                        break;
+                    }
+                }
+                t *= 0.5;
+            }
+            let Some((trial, c)) = accepted else { break };
+            let y = curve.point_with(t, c.as_ref());
+            let mut step: f64 = 0.0;
+            for j in 0..k {
+                for i in 0..d {
+                    step = step.max((y[(i, j)] - w[(i, j)]).abs());
+                }
+            }
+            w = y;
+            std::mem::swap(&mut xw, &mut trial_xw);
+            eval = trial;
+            t *= STEP_GROWTH;
+            if step < STEP_TOL {
+                break;
             }
         }
-        w = y;
-        std::mem::swap(&mut xw, &mut trial_xw);
-        eval = trial;
-        t *= STEP_GROWTH;
-        if step < STEP_TOL {
-            break;
-        }
+        (w, iterations)
     }
-    finish(x, w, blocks, target, iterations)
 }
 
 /// Re-orthonormalises a frame, evaluates it and orders its columns.
@@ -122,8 +153,8 @@ pub fn finish(
     iterations: usize,
 ) -> Result<Directions, OrthoError> {
     orthonormalize(&mut w)?;
-    let eval = Objective::new(blocks, target, w.ncols(), SearchPrecision::F64)
-        .evaluate(project(x, w.as_ref()).as_ref());
+    let eval =
+        Objective::<f64>::new(blocks, target, w.ncols()).evaluate(project(x, w.as_ref()).as_ref());
     Ok(Directions {
         w: order_columns(&w, &eval.per_direction),
         objective: eval.value,

@@ -1,6 +1,6 @@
 //! Fitting: input checks, grouping rows by domain, the greedy layer loop.
 
-use super::config::{DataSplit, DirectionMode, FlowConfig, LayerType, SearchPrecision};
+use super::config::{DataSplit, DirectionMode, FlowConfig, LayerType};
 use super::directions::{finish, max_sliced};
 use super::error::FlowError;
 use super::gaussian::GaussianMaps;
@@ -144,7 +144,7 @@ fn fit_layer(
     };
     let (frame, objective, iterations) = match config.directions {
         DirectionMode::Identity => {
-            let f = Objective::new(&dir_blocks, target, d, SearchPrecision::F64)
+            let f = Objective::<f64>::new(&dir_blocks, target, d)
                 .evaluate(dir_x.as_ref())
                 .value;
             (Frame::Identity, f, 0)

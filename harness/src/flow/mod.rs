@@ -12,6 +12,7 @@ mod gaussian;
 mod layer;
 mod marginal;
 mod model;
+mod narrow;
 mod objective;
 mod persist;
 mod premap;

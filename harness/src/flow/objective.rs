@@ -3,10 +3,10 @@
 //! function and the target's (the domains' 1-D barycenter, or the standard
 //! normal for Gaussianising flows), on the levels `u_i = (i + 0.5) / m`.
 
-use super::config::SearchPrecision;
+use super::narrow::{Narrow, SearchFloat};
 use faer::MatRef;
 use kernels::normal;
-use kernels::sort::{sort_indexed, SortKey};
+use kernels::sort::sort_indexed;
 use rayon::prelude::*;
 
 /// What the domains' marginals are compared with and moved onto.
@@ -93,103 +93,86 @@ pub struct Evaluation {
 /// One (domain, direction) pair's sorted projections; the buffers are kept
 /// between evaluations.
 #[derive(Default)]
-struct Column {
+struct Column<T> {
     /// Row (within the domain) of each sorted value.
     perm: Vec<u32>,
-    /// Sort keys when the search runs in `f32`.
-    keys32: Vec<f32>,
-    /// Sort keys when the search runs in `f64`.
-    keys64: Vec<f64>,
+    /// The sorted projections.
+    keys: Vec<T>,
     /// Quantiles at the common levels.
     q: Vec<f64>,
 }
 
-/// Sorts `keys`, with their original indices into `perm`, and takes their
-/// quantiles at `positions` into `q`.
-fn sort_quantiles<T: SortKey + Into<f64>>(
-    keys: &mut [T],
-    perm: &mut [u32],
-    positions: &[(usize, f64)],
-    q: &mut Vec<f64>,
-) {
-    sort_indexed(keys, perm);
-    q.clear();
-    q.extend(positions.iter().map(|&(lo, f)| {
-        let a: f64 = keys[lo].into();
-        if f == 0.0 {
-            a
-        } else {
-            a + f * (keys[lo + 1].into() - a)
-        }
-    }));
-}
+impl<T: SearchFloat> Column<T> {
+    /// Sorts a domain's projections `proj` (this column's rows), with their
+    /// rows, and takes the quantiles at `positions`. (Starting from the
+    /// previous order with an insertion sort was slower than the vectorised
+    /// pair sort.)
+    fn sort(&mut self, proj: impl Iterator<Item = T>, positions: &[(usize, f64)]) {
+        self.keys.clear();
+        self.keys.extend(proj);
+        self.perm.resize(self.keys.len(), 0);
+        sort_indexed(&mut self.keys, &mut self.perm);
+        let keys = &self.keys;
+        self.q.clear();
+        self.q.extend(positions.iter().map(|&(lo, f)| {
+            let a: f64 = keys[lo].into();
+            if f == 0.0 {
+                a
+            } else {
+                a + f * (keys[lo + 1].into() - a)
+            }
+        }));
+    }
 
-impl Column {
-    /// Writes this column's part of dF/d(projections) into `resid` (its
-    /// domain's rows): `scale * (q - target)` at every level, spread over
-    /// the two sorted positions the level interpolates between, and moved
-    /// to the rows those positions came from. When the domain has exactly
-    /// one value per level, level i is position i: one store per row.
+    /// Writes this column's part of dF/d(projections) into column `j` of
+    /// `resid` (its domain's rows, `stride` entries apart): `scale * (q -
+    /// target)` at every level, spread over the two sorted positions the
+    /// level interpolates between, and moved to the rows those positions
+    /// came from. When the domain has exactly one value per level, level i
+    /// is position i: one store per row.
     fn scatter_gradient(
         &self,
         scale: f64,
         target_q: &[f64],
         positions: &[(usize, f64)],
-        resid: &mut [f64],
+        resid: &mut [T],
+        (j, stride): (usize, usize),
     ) {
         let gradients = self
             .q
             .iter()
             .zip(target_q)
             .map(|(&qi, &ti)| scale * (qi - ti));
+        let at = |row: u32| row as usize * stride + j;
         if positions.len() == self.perm.len() {
             for (&row, g) in self.perm.iter().zip(gradients) {
-                resid[row as usize] = g;
+                resid[at(row)] = T::from_f64(g);
             }
         } else {
-            resid.fill(0.0);
+            for v in resid[j..].iter_mut().step_by(stride) {
+                *v = T::default();
+            }
             for (g, &(lo, f)) in gradients.zip(positions) {
-                resid[self.perm[lo] as usize] += (1.0 - f) * g;
+                let mut add = |row: u32, v: f64| {
+                    let r = &mut resid[at(row)];
+                    *r = T::from_f64((*r).into() + v);
+                };
+                add(self.perm[lo], (1.0 - f) * g);
                 if f != 0.0 {
-                    resid[self.perm[lo + 1] as usize] += f * g;
+                    add(self.perm[lo + 1], f * g);
                 }
-            }
-        }
-    }
-
-    /// Sorts a domain's projections `proj` (this column's rows), with keys
-    /// rounded to `f32` for an `f32` search, and takes the quantiles at
-    /// `positions`. (Starting from the previous order with an insertion
-    /// sort was slower than the vectorised pair sort.)
-    fn sort(
-        &mut self,
-        proj: impl ExactSizeIterator<Item = f64>,
-        precision: SearchPrecision,
-        positions: &[(usize, f64)],
-    ) {
-        self.perm.resize(proj.len(), 0);
-        match precision {
-            SearchPrecision::F32 => {
-                self.keys32.clear();
-                self.keys32.extend(proj.map(|v| v as f32));
-                sort_quantiles(&mut self.keys32, &mut self.perm, positions, &mut self.q);
-            }
-            SearchPrecision::F64 => {
-                self.keys64.clear();
-                self.keys64.extend(proj);
-                sort_quantiles(&mut self.keys64, &mut self.perm, positions, &mut self.q);
             }
         }
     }
 }
 
 /// Evaluates F, and on request its gradient, for a fixed set of domains and
-/// directions. The buffers live as long as the evaluator, so repeated
-/// evaluations (the direction search's) allocate nothing.
-pub struct Objective<'a> {
+/// directions, sorting projections of type `T`. The buffers live as long as
+/// the evaluator, so repeated evaluations (the direction search's) allocate
+/// nothing.
+pub struct Objective<'a, T> {
     blocks: &'a Blocks,
     target: Target,
-    precision: SearchPrecision,
     k: usize,
     m: usize,
     /// Per domain, the (lower index, fraction) of every level.
@@ -198,15 +181,15 @@ pub struct Objective<'a> {
     /// domains' barycenter of the last evaluation, or the standard normal's.
     targets: Vec<f64>,
     /// Direction-major: column `j * domains + c`.
-    columns: Vec<Column>,
-    /// dF/d(projections), n x K column-major.
-    residual: Vec<f64>,
+    columns: Vec<Column<T>>,
+    /// dF/d(projections), n x K; allocated by the first
+    /// [`Objective::residual`].
+    residual: Option<Narrow<T>>,
 }
 
-impl<'a> Objective<'a> {
-    /// An evaluator for `k` directions of the domains in `blocks`, sorting
-    /// projections rounded to the search's precision.
-    pub fn new(blocks: &'a Blocks, target: Target, k: usize, precision: SearchPrecision) -> Self {
+impl<'a, T: SearchFloat> Objective<'a, T> {
+    /// An evaluator for `k` directions of the domains in `blocks`.
+    pub fn new(blocks: &'a Blocks, target: Target, k: usize) -> Self {
         let m = blocks.min_size();
         let levels: Vec<f64> = (0..m).map(|i| (i as f64 + 0.5) / m as f64).collect();
         let positions = blocks
@@ -227,43 +210,38 @@ impl<'a> Objective<'a> {
         Objective {
             blocks,
             target,
-            precision,
             k,
             m,
             positions,
             targets,
             columns,
-            residual: vec![0.0; blocks.rows() * k],
+            residual: None,
         }
     }
 
-    /// Evaluates F at projections `proj` (n x K, rows in blocks) and keeps
-    /// what [`Objective::residual`] needs.
+    /// Evaluates F at projections `proj` (n x K, rows in blocks, any
+    /// layout) and keeps what [`Objective::residual`] needs.
     ///
     /// # Panics
     /// If `proj` is not n x K.
-    pub fn evaluate(&mut self, proj: MatRef<'_, f64>) -> Evaluation {
+    pub fn evaluate(&mut self, proj: MatRef<'_, T>) -> Evaluation {
         let (k, m) = (self.k, self.m);
         assert_eq!(
             (proj.nrows(), proj.ncols()),
             (self.blocks.rows(), k),
             "Objective::evaluate: projections must be n x K"
         );
-        let (blocks, positions, precision) = (self.blocks, &self.positions, self.precision);
+        let (blocks, positions) = (self.blocks, &self.positions);
         let domains = blocks.sizes.len();
         self.columns
             .par_iter_mut()
             .enumerate()
             .for_each(|(idx, col)| {
                 let (j, c) = (idx / domains, idx % domains);
-                let rows = blocks.starts[c]..blocks.starts[c] + blocks.sizes[c];
-                match proj.col(j).try_as_col_major() {
-                    Some(cj) => col.sort(
-                        cj.as_slice()[rows].iter().copied(),
-                        precision,
-                        &positions[c],
-                    ),
-                    None => col.sort(rows.map(|i| proj[(i, j)]), precision, &positions[c]),
+                let rows = proj.col(j).subrows(blocks.starts[c], blocks.sizes[c]);
+                match rows.try_as_col_major() {
+                    Some(r) => col.sort(r.as_slice().iter().copied(), &positions[c]),
+                    None => col.sort(rows.iter().copied(), &positions[c]),
                 }
             });
         let (target, columns) = (self.target, &self.columns);
@@ -303,24 +281,38 @@ impl<'a> Objective<'a> {
 
     /// dF/d(projections) at the projections of the last
     /// [`Objective::evaluate`], as an n x K matrix: the scattered, scaled
-    /// residuals, so that the Euclidean gradient is `X^T R`.
-    pub fn residual(&mut self) -> MatRef<'_, f64> {
+    /// residuals, so that the Euclidean gradient is `X^T R`. Domains are
+    /// written in parallel, each by one task, so the result does not depend
+    /// on the thread count.
+    pub fn residual(&mut self) -> &Narrow<T> {
         let (k, m) = (self.k, self.m);
-        let n = self.blocks.rows();
+        let blocks = self.blocks;
+        let resid = self
+            .residual
+            .get_or_insert_with(|| Narrow::zeros(blocks.rows(), k));
+        let stride = resid.stride();
+        let mut rest = resid.as_mut_slice();
+        let mut parts = Vec::with_capacity(blocks.sizes.len());
+        for &size in &blocks.sizes {
+            let (part, tail) = rest.split_at_mut(size * stride);
+            parts.push(part);
+            rest = tail;
+        }
         let scale = 2.0 / (k as f64 * m as f64);
-        let (blocks, positions) = (self.blocks, &self.positions);
-        self.residual
-            .par_chunks_mut(n.max(1))
-            .zip(self.columns.par_chunks(blocks.sizes.len()))
-            .zip(self.targets.par_chunks(m.max(1)))
-            .for_each(|((resid, cols), target_q)| {
-                for (c, col) in cols.iter().enumerate() {
-                    let start = blocks.starts[c];
-                    let resid = &mut resid[start..start + blocks.sizes[c]];
-                    col.scatter_gradient(scale * blocks.weights[c], target_q, &positions[c], resid);
-                }
-            });
-        MatRef::from_column_major_slice(&self.residual, n, k)
+        let domains = blocks.sizes.len();
+        let (columns, targets, positions) = (&self.columns, &self.targets, &self.positions);
+        parts.into_par_iter().enumerate().for_each(|(c, part)| {
+            for j in 0..k {
+                columns[j * domains + c].scatter_gradient(
+                    scale * blocks.weights[c],
+                    &targets[j * m..(j + 1) * m],
+                    &positions[c],
+                    part,
+                    (j, stride),
+                );
+            }
+        });
+        resid
     }
 }
 
@@ -350,6 +342,76 @@ mod tests {
                 if m == n {
                     assert_eq!((lo, f), (i, 0.0), "m = n = {n}, level {i}");
                 }
+            }
+        }
+    }
+
+    /// Projections n x K from a fixed pseudo-random sequence (distinct
+    /// values, so F is smooth around them).
+    fn projections(n: usize, k: usize, seed: u64) -> faer::Mat<f64> {
+        let mut state = seed;
+        faer::Mat::from_fn(n, k, |_, _| {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (state >> 11) as f64 / (1u64 << 53) as f64 * 4.0 - 2.0
+        })
+    }
+
+    /// The residual is dF/d(projections): <R, E> matches the central
+    /// difference of F along a perturbation E, for equal and unequal
+    /// domain sizes and both targets.
+    #[test]
+    fn residual_is_the_gradient() {
+        for (sizes, target) in [
+            (vec![6, 6], Target::Barycenter),
+            (vec![7, 12, 9], Target::Barycenter),
+            (vec![5, 8], Target::StandardNormal),
+        ] {
+            let c = sizes.len();
+            let blocks = Blocks::new(sizes, vec![1.0 / c as f64; c]);
+            let (n, k) = (blocks.rows(), 3);
+            let proj = projections(n, k, 1);
+            let e = projections(n, k, 2);
+            let mut objective = Objective::<f64>::new(&blocks, target, k);
+            objective.evaluate(proj.as_ref());
+            let r = objective.residual().as_ref();
+            let slope: f64 = (0..k)
+                .flat_map(|j| (0..n).map(move |i| (i, j)))
+                .map(|(i, j)| r[(i, j)] * e[(i, j)])
+                .sum();
+            let h = 1e-7;
+            let mut at = |s: f64| objective.evaluate((&proj + &e * s).as_ref()).value;
+            let numeric = (at(h) - at(-h)) / (2.0 * h);
+            assert!(
+                (slope - numeric).abs() <= 1e-6 * (1.0 + numeric.abs()),
+                "{target:?}: {slope} vs {numeric}"
+            );
+            assert!(slope.abs() > 1e-3, "a perturbation that moves F");
+        }
+    }
+
+    /// An `f32` objective gives the `f64` one's value and residual at the
+    /// same (f32-representable) projections.
+    #[test]
+    fn both_float_types_agree() {
+        let blocks = Blocks::new(vec![40, 57], vec![0.3, 0.7]);
+        let (n, k) = (blocks.rows(), 4);
+        let proj = projections(n, k, 3);
+        let proj32 = faer::Mat::from_fn(n, k, |i, j| proj[(i, j)] as f32);
+        let proj64 = faer::Mat::from_fn(n, k, |i, j| f64::from(proj32[(i, j)]));
+        let mut exact = Objective::<f64>::new(&blocks, Target::Barycenter, k);
+        let mut fast = Objective::<f32>::new(&blocks, Target::Barycenter, k);
+        let (a, b) = (
+            exact.evaluate(proj64.as_ref()),
+            fast.evaluate(proj32.as_ref()),
+        );
+        assert!((a.value - b.value).abs() <= 1e-12 * a.value.abs());
+        let (ra, rb) = (exact.residual().as_ref(), fast.residual().as_ref());
+        for j in 0..k {
+            for i in 0..n {
+                let (x, y) = (ra[(i, j)], f64::from(rb[(i, j)]));
+                assert!((x - y).abs() <= 1e-6 * (1.0 + x.abs()), "({i},{j})");
             }
         }
     }
