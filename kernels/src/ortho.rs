@@ -255,9 +255,9 @@ fn at_b(a: MatRef<'_, f64>, b: MatRef<'_, f64>) -> Mat<f64> {
 /// `U = [P, W]`, `V = [W, -P]`. Here `P` is the Euclidean gradient of the
 /// loss being minimised; the curve descends it for small `t > 0`.
 #[derive(Clone, Debug)]
-pub struct CayleyCurve {
-    w: Mat<f64>,
-    p: Mat<f64>,
+pub struct CayleyCurve<'a> {
+    w: MatRef<'a, f64>,
+    p: MatRef<'a, f64>,
     /// `V^T U` (2k x 2k).
     vtu: Mat<f64>,
     /// `V^T W` (2k x k).
@@ -266,22 +266,21 @@ pub struct CayleyCurve {
     slope: f64,
 }
 
-impl CayleyCurve {
+impl<'a> CayleyCurve<'a> {
     /// Precomputes the small matrices of the curve through `w` along `p`
-    /// (both d x k) in O(d k^2).
+    /// (both d x k) in O(d k^2); the curve borrows `w` and `p`.
     ///
     /// # Panics
     /// If the shapes differ.
-    pub fn new(w: MatRef<'_, f64>, p: MatRef<'_, f64>) -> Self {
+    pub fn new(w: MatRef<'a, f64>, p: MatRef<'a, f64>) -> Self {
         assert_eq!(
             (w.nrows(), w.ncols()),
             (p.nrows(), p.ncols()),
             "CayleyCurve: W and P shapes"
         );
         let k = w.ncols();
-        let wtw = at_b(w, w);
-        let wtp = at_b(w, p);
-        let ptp = at_b(p, p);
+        let (wtw, (wtp, ptp)) =
+            rayon::join(|| at_b(w, w), || rayon::join(|| at_b(w, p), || at_b(p, p)));
         let ptw = wtp.transpose().to_owned();
         let vtu = Mat::from_fn(2 * k, 2 * k, |i, j| match (i < k, j < k) {
             (true, true) => wtp[(i, j)],
@@ -302,8 +301,8 @@ impl CayleyCurve {
             }
         }
         CayleyCurve {
-            w: w.to_owned(),
-            p: p.to_owned(),
+            w,
+            p,
             vtu,
             vtw,
             slope: -paw,
@@ -337,39 +336,34 @@ impl CayleyCurve {
 
     /// The curve's point `Y(t) = W - t U C(t)` (d x k).
     pub fn point(&self, t: f64) -> Result<Mat<f64>, OrthoError> {
-        Ok(self.point_with(t, self.coefficients(t)?.as_ref()))
+        let mut y = Mat::zeros(self.w.nrows(), self.w.ncols());
+        self.point_into(t, self.coefficients(t)?.as_ref(), y.as_mut());
+        Ok(y)
     }
 
-    /// [`CayleyCurve::point`] with `c = C(t)` from
+    /// [`CayleyCurve::point`] into `y` (d x k), with `c = C(t)` from
     /// [`CayleyCurve::coefficients`] already at hand.
     ///
     /// # Panics
-    /// If `c` is not 2k x k.
-    pub fn point_with(&self, t: f64, c: MatRef<'_, f64>) -> Mat<f64> {
+    /// If `c` is not 2k x k or `y` not d x k.
+    pub fn point_into(&self, t: f64, c: MatRef<'_, f64>, y: MatMut<'_, f64>) {
         let k = self.w.ncols();
         assert_eq!(
-            (c.nrows(), c.ncols()),
-            (2 * k, k),
-            "CayleyCurve::point_with: c must be 2k x k"
+            (c.nrows(), c.ncols(), y.nrows(), y.ncols()),
+            (2 * k, k, self.w.nrows(), k),
+            "CayleyCurve::point_into: c must be 2k x k and y d x k"
         );
-        let mut y = self.w.clone();
-        matmul(
-            y.as_mut(),
-            Accum::Add,
-            self.p.as_ref(),
-            c.get(..k, ..),
-            -t,
-            Par::Seq,
-        );
-        matmul(
-            y.as_mut(),
-            Accum::Add,
-            self.w.as_ref(),
-            c.get(k.., ..),
-            -t,
-            Par::Seq,
-        );
-        y
+        let rows = self
+            .w
+            .par_row_chunks(ROW_BLOCK)
+            .zip(self.p.par_row_chunks(ROW_BLOCK));
+        y.par_row_chunks_mut(ROW_BLOCK)
+            .zip(rows)
+            .for_each(|(mut y, (w, p))| {
+                y.copy_from(w);
+                matmul(y.as_mut(), Accum::Add, p, c.get(..k, ..), -t, Par::Seq);
+                matmul(y.as_mut(), Accum::Add, w, c.get(k.., ..), -t, Par::Seq);
+            });
     }
 
     /// Projections of data on `Y(t)` without touching the n x d data: given

@@ -90,7 +90,7 @@ impl Search<'_> {
         products.times(w.as_ref(), &mut xw.rounded);
         xw.take_rounded();
         let mut eval = objective.evaluate(xw.rounded.as_ref());
-        let mut p = Mat::<f64>::zeros(d, k);
+        let (mut p, mut y) = (Mat::<f64>::zeros(d, k), Mat::<f64>::zeros(d, k));
         let mut t = INITIAL_STEP;
         let mut iterations = 0;
         while iterations < self.max_iters {
@@ -125,14 +125,14 @@ impl Search<'_> {
                 t *= 0.5;
             }
             let Some((trial, c)) = accepted else { break };
-            let y = curve.point_with(t, c.as_ref());
+            curve.point_into(t, c.as_ref(), y.as_mut());
             let mut step: f64 = 0.0;
             for j in 0..k {
                 for i in 0..d {
                     step = step.max((y[(i, j)] - w[(i, j)]).abs());
                 }
             }
-            w = y;
+            std::mem::swap(&mut w, &mut y);
             std::mem::swap(&mut xw, &mut trial_xw);
             eval = trial;
             t *= STEP_GROWTH;

@@ -7,6 +7,10 @@
 use faer::{MatMut, MatRef};
 use kernels::gemm::padded_cols;
 use kernels::sort::SortKey;
+use rayon::prelude::*;
+
+/// Rows per parallel task of [`Projections::step_from`].
+const ROW_BLOCK: usize = 256;
 
 /// A floating-point type the direction search runs in (`f32` or `f64`).
 pub trait SearchFloat: SortKey + Default + Into<f64> {
@@ -128,11 +132,18 @@ impl<T: SearchFloat> Projections<T> {
             (base.exact.rows, base.exact.cols),
             "Projections::step_from: shapes differ"
         );
-        let steps = self.exact.data.iter_mut().zip(&mut self.rounded.data);
-        for ((e, r), &b) in steps.zip(&base.exact.data) {
-            *e = b - t * (*r).into();
-            *r = T::from_f64(*e);
-        }
+        let chunk = ROW_BLOCK * self.exact.stride;
+        self.exact
+            .data
+            .par_chunks_mut(chunk)
+            .zip(self.rounded.data.par_chunks_mut(chunk))
+            .zip(base.exact.data.par_chunks(chunk))
+            .for_each(|((exact, rounded), base)| {
+                for ((e, r), &b) in exact.iter_mut().zip(rounded).zip(base) {
+                    *e = b - t * (*r).into();
+                    *r = T::from_f64(*e);
+                }
+            });
     }
 }
 

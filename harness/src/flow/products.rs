@@ -95,6 +95,8 @@ pub struct F32Products {
     basis: PackedRows,
     /// The right-hand side of the next product, row-major, padded.
     rhs: Vec<f32>,
+    /// Columns of the matrix in `rhs`, the rest being zero padding.
+    rhs_cols: usize,
     /// The d x K product `X^T R`, row-major, padded.
     gradient: Vec<f32>,
 }
@@ -108,6 +110,7 @@ impl F32Products {
             xt: PackedRows::from_fn(d, n, |i, j| x[(j, i)] as f32),
             basis: PackedRows::from_fn(0, 1, |_, _| 0.0),
             rhs: Vec::new(),
+            rhs_cols: 0,
             gradient: Vec::new(),
         }
     }
@@ -116,8 +119,12 @@ impl F32Products {
     /// padded with zeros to `padded_cols(m.ncols())`.
     fn load_rhs(&mut self, m: MatRef<'_, f64>) {
         let kp = padded_cols(m.ncols());
-        self.rhs.clear();
-        self.rhs.resize(m.nrows() * kp, 0.0);
+        if self.rhs.len() != m.nrows() * kp || self.rhs_cols != m.ncols() {
+            // A new shape: zero the padding once.
+            self.rhs.clear();
+            self.rhs.resize(m.nrows() * kp, 0.0);
+            self.rhs_cols = m.ncols();
+        }
         for (j, col) in m.col_iter().enumerate() {
             for (o, &v) in self.rhs[j..].iter_mut().step_by(kp).zip(col.iter()) {
                 *o = v as f32;
