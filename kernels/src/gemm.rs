@@ -152,6 +152,40 @@ impl PackedRows {
             });
     }
 
+    /// Replaces the packed matrix with `rows` x `p` rows that `fill_row(i,
+    /// row)` writes (all `p` entries of row `i`), reusing the storage: for
+    /// sources held row by row, whose rows are cheaper to copy whole than
+    /// entry by entry.
+    ///
+    /// # Panics
+    /// If `p == 0`.
+    pub fn repack_rows(
+        &mut self,
+        rows: usize,
+        p: usize,
+        fill_row: impl Fn(usize, &mut [f32]) + Sync,
+    ) {
+        assert!(p > 0, "matmul_narrow: A needs at least one column");
+        let mr = tile_rows(self.level);
+        (self.mr, self.rows, self.p) = (mr, rows, p);
+        self.data.resize(rows.div_ceil(mr) * mr * p, 0.0);
+        self.data.par_chunks_mut(mr * p).enumerate().for_each_init(
+            || vec![0.0; p],
+            |row, (b, panel)| {
+                for r in 0..mr {
+                    if b * mr + r < rows {
+                        fill_row(b * mr + r, row);
+                    } else {
+                        row.fill(0.0);
+                    }
+                    for (step, &v) in panel.chunks_exact_mut(mr).zip(row.iter()) {
+                        step[r] = v;
+                    }
+                }
+            },
+        );
+    }
+
     /// Rows of `A`.
     pub fn rows(&self) -> usize {
         self.rows

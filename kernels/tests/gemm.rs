@@ -76,6 +76,13 @@ fn one_packing_serves_many_products_bit_for_bit() {
             let mut again = vec![f32::NAN; m * kp];
             repacked.times(&b, &mut again);
             assert_eq!(bits(&reused), bits(&again), "{level} k={k} repacked");
+            // Row by row, over a larger packing: the same again.
+            let mut by_rows = PackedRows::new_with(level, &vec![7.0; 90 * 31], 31);
+            by_rows.repack_rows(m, p, |i, row| row.copy_from_slice(&a[i * p..(i + 1) * p]));
+            assert_eq!(by_rows.rows(), m);
+            again.fill(f32::NAN);
+            by_rows.times(&b, &mut again);
+            assert_eq!(bits(&reused), bits(&again), "{level} k={k} by rows");
             matmul_narrow_with(level, &a, p, &b, &mut fresh);
             assert_eq!(bits(&reused), bits(&fresh), "{level} k={k}");
         }

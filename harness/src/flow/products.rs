@@ -158,12 +158,9 @@ impl DataProducts<f32> for F32Products {
     fn set_basis(&mut self, xp: &Narrow<f32>, xw: &Narrow<f32>) {
         let (k, s) = (xp.as_ref().ncols(), xp.stride());
         let (xp, xw) = (xp.as_slice(), xw.as_slice());
-        self.basis.repack_with(xp.len() / s, 2 * k, |i, j| {
-            if j < k {
-                xp[i * s + j]
-            } else {
-                xw[i * s + j - k]
-            }
+        self.basis.repack_rows(xp.len() / s, 2 * k, |i, row| {
+            row[..k].copy_from_slice(&xp[i * s..i * s + k]);
+            row[k..].copy_from_slice(&xw[i * s..i * s + k]);
         });
     }
 
