@@ -3,7 +3,8 @@
 //! target's quantiles at common levels, extended by slope-1 tails so that it
 //! is defined, exact and invertible on the whole real line.
 
-use super::objective::{level_position, Target};
+use super::objective::Target;
+use kernels::hist::quantiles_sorted;
 use kernels::interp::{InterpError, MonotonePl};
 use kernels::normal;
 use kernels::sort::sort;
@@ -18,22 +19,6 @@ pub fn map_levels(grid: usize, min_size: usize) -> Vec<f64> {
     levels.sort_by(f64::total_cmp);
     levels.dedup();
     levels
-}
-
-/// Quantiles of ascending `sorted` at `levels` (SPEC's interpolation rule).
-pub fn quantiles(sorted: &[f64], levels: &[f64]) -> Vec<f64> {
-    let n = sorted.len();
-    levels
-        .iter()
-        .map(|&u| {
-            let (lo, f) = level_position(u, n);
-            if n == 1 || f == 0.0 || sorted[lo] == sorted[lo + 1] {
-                sorted[lo]
-            } else {
-                sorted[lo] + f * (sorted[lo + 1] - sorted[lo])
-            }
-        })
-        .collect()
 }
 
 /// The target's quantiles at `levels`, from every domain's quantiles.
@@ -113,7 +98,9 @@ pub fn direction_maps(
         .into_iter()
         .map(|mut v| {
             sort(&mut v);
-            quantiles(&v, &levels)
+            let mut q = vec![0.0; levels.len()];
+            quantiles_sorted(&v, &levels, &mut q);
+            q
         })
         .collect();
     let tq = target_quantiles(target, &domain_q, weights, &levels);

@@ -58,19 +58,12 @@ impl Blocks {
     }
 }
 
-/// Where level `u` falls among `n` sorted values: (lower index, fraction),
-/// with `q((i + 0.5) / n) = sorted[i]` (as `kernels::hist::quantiles_sorted`).
-#[inline]
-pub fn level_position(u: f64, n: usize) -> (usize, f64) {
-    let pos = (u * n as f64 - 0.5).clamp(0.0, (n - 1) as f64);
-    let lo = (pos as usize).min(n.saturating_sub(2));
-    (lo, pos - lo as f64)
-}
-
-/// [`level_position`] of level `(i + 0.5) / m` among `n` values, in exact
-/// integer arithmetic: for `m == n` every level falls exactly on a value
-/// (fraction 0), which rounding in `u * n` would miss now and then. A
-/// fraction of 0 comes with any `lo < n`; otherwise `lo + 1 < n`.
+/// Where level `(i + 0.5) / m` falls among `n` sorted values: (lower
+/// index, fraction), by the rule of `kernels::hist::quantiles_sorted`
+/// (`q((l + 0.5) / n) = sorted[l]`) in exact integer arithmetic: for
+/// `m == n` every level falls exactly on a value (fraction 0), which
+/// rounding in `u * n` would miss now and then. A fraction of 0 comes with
+/// any `lo < n`; otherwise `lo + 1 < n`.
 pub fn common_level_position(i: usize, m: usize, n: usize) -> (usize, f64) {
     // pos = u n - 1/2 = ((2i + 1) n - m) / (2m), clamped to [0, n - 1].
     let (num, den) = (((2 * i + 1) * n).saturating_sub(m), 2 * m);
@@ -320,8 +313,8 @@ impl<'a, T: SearchFloat> Objective<'a, T> {
 mod tests {
     use super::*;
 
-    /// The exact positions agree with the floating-point rule and put
-    /// every level of equal sizes exactly on a value.
+    /// The exact positions give `kernels::hist::quantiles_sorted`'s
+    /// quantiles and put every level of equal sizes exactly on a value.
     #[test]
     fn exact_positions_match_the_rule() {
         for (m, n) in [
@@ -333,12 +326,20 @@ mod tests {
             (800, 1201),
             (3, 1000),
         ] {
-            for i in 0..m {
+            let mut sorted: Vec<f64> = projections(n, 1, n as u64).col(0).iter().copied().collect();
+            sorted.sort_by(f64::total_cmp);
+            let levels: Vec<f64> = (0..m).map(|i| (i as f64 + 0.5) / m as f64).collect();
+            let mut want = vec![0.0; m];
+            kernels::hist::quantiles_sorted(&sorted, &levels, &mut want);
+            for (i, want) in want.into_iter().enumerate() {
                 let (lo, f) = common_level_position(i, m, n);
-                let (lo2, f2) = level_position((i as f64 + 0.5) / m as f64, n);
-                let (a, b) = (lo as f64 + f, lo2 as f64 + f2);
-                assert!((a - b).abs() < 1e-9, "m={m} n={n} i={i}: {a} vs {b}");
                 assert!(lo + 1 < n || (lo < n && f == 0.0));
+                let q = if f == 0.0 {
+                    sorted[lo]
+                } else {
+                    sorted[lo] + f * (sorted[lo + 1] - sorted[lo])
+                };
+                assert!((q - want).abs() < 1e-12, "m={m} n={n} i={i}: {q} vs {want}");
                 if m == n {
                     assert_eq!((lo, f), (i, 0.0), "m = n = {n}, level {i}");
                 }
