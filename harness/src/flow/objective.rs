@@ -75,6 +75,27 @@ pub fn common_level_position(i: usize, m: usize, n: usize) -> (usize, f64) {
     }
 }
 
+/// `sum_i (a_i - b_i)^2`, in eight interleaved partial sums (a fixed order,
+/// which the compiler can vectorise, where one running sum waits on every
+/// addition).
+fn squared_distance(a: &[f64], b: &[f64]) -> f64 {
+    const LANES: usize = 8;
+    let mut partial = [0.0; LANES];
+    let (a8, b8) = (a.chunks_exact(LANES), b.chunks_exact(LANES));
+    let tail: f64 = a8
+        .remainder()
+        .iter()
+        .zip(b8.remainder())
+        .map(|(x, y)| (x - y) * (x - y))
+        .sum();
+    for (x, y) in a8.zip(b8) {
+        for l in 0..LANES {
+            partial[l] += (x[l] - y[l]) * (x[l] - y[l]);
+        }
+    }
+    partial.iter().sum::<f64>() + tail
+}
+
 /// The objective at some projections.
 pub struct Evaluation {
     /// F: mean over directions of the per-direction objective.
@@ -107,6 +128,11 @@ impl<T: SearchFloat> Column<T> {
         sort_indexed(&mut self.keys, &mut self.perm);
         let keys = &self.keys;
         self.q.clear();
+        if positions.len() == keys.len() {
+            // One value per level: level i is value i.
+            self.q.extend(keys.iter().map(|&v| v.into()));
+            return;
+        }
         self.q.extend(positions.iter().map(|&(lo, f)| {
             let a: f64 = keys[lo].into();
             if f == 0.0 {
@@ -234,7 +260,7 @@ impl<'a, T: SearchFloat> Objective<'a, T> {
                 let rows = proj.col(j).subrows(blocks.starts[c], blocks.sizes[c]);
                 match rows.try_as_col_major() {
                     Some(r) => col.sort(r.as_slice().iter().copied(), &positions[c]),
-                    None => col.sort(rows.iter().copied(), &positions[c]),
+                    None => col.sort((0..rows.nrows()).map(|i| rows[i]), &positions[c]),
                 }
             });
         let (target, columns) = (self.target, &self.columns);
@@ -254,14 +280,7 @@ impl<'a, T: SearchFloat> Objective<'a, T> {
                 let fj: f64 = cols
                     .iter()
                     .zip(&blocks.weights)
-                    .map(|(col, w)| {
-                        w * col
-                            .q
-                            .iter()
-                            .zip(&*target_q)
-                            .map(|(a, b)| (a - b) * (a - b))
-                            .sum::<f64>()
-                    })
+                    .map(|(col, w)| w * squared_distance(&col.q, target_q))
                     .sum();
                 fj / m as f64
             })

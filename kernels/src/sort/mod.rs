@@ -189,7 +189,7 @@ pub fn sort_indexed_with<T: SortKey>(level: SimdLevel, keys: &mut [T], perm: &mu
     assert_eq!(keys.len(), perm.len(), "sort_indexed: one index per key");
     match level.or_best_below() {
         #[cfg(target_arch = "x86_64")]
-        SimdLevel::Avx512 => packed::sort_indexed(keys, perm, avx512::sort_ordered::<u64>),
+        SimdLevel::Avx512 => avx512::sort_indexed(keys, perm),
         level => {
             for (i, p) in perm.iter_mut().enumerate() {
                 *p = i as u32;

@@ -11,6 +11,8 @@
 use super::key::{RadixBits, SortKey};
 
 /// The words of `v`, sorted by `sort`, with the number of index bits.
+/// (Inlined, so that a caller compiled for wider vectors packs with them.)
+#[inline(always)]
 fn sorted_words<T: SortKey>(v: &[T], sort: fn(&mut [u64])) -> (Vec<u64>, u32) {
     super::check_len(v.len());
     let index_bits = (usize::BITS - v.len().saturating_sub(1).leading_zeros()).max(1);
@@ -78,6 +80,7 @@ pub(super) fn sort_pairs<T: SortKey>(keys: &mut [T], payload: &mut [u32], sort: 
 /// Stable sort of `keys`, writing each sorted key's original index into
 /// `perm`, sorting packed words with `sort`. Keys that fit whole in the
 /// words (`f32`) are decoded from them; wider keys are gathered from a copy.
+#[inline(always)]
 pub(super) fn sort_indexed<T: SortKey>(keys: &mut [T], perm: &mut [u32], sort: fn(&mut [u64])) {
     let (words, index_bits) = sorted_words(keys, sort);
     let mask = (1u64 << index_bits) - 1;

@@ -58,3 +58,21 @@ pub(crate) fn sort_ordered<B: RadixBits>(keys: &mut [B]) {
 pub(crate) fn sort_floats<T: SortKey>(v: &mut [T]) {
     sort_width::<T, true>(v)
 }
+
+/// Stable sort of `keys` with their original indices into `perm`
+/// ([`super::packed::sort_indexed`] on the AVX-512 sort), with the loops
+/// that pack keys and indices into words and unpack them compiled for
+/// AVX-512 too.
+///
+/// # Panics
+/// If the CPU lacks AVX-512 F/BW/DQ/VL.
+pub(crate) fn sort_indexed<T: SortKey>(keys: &mut [T], perm: &mut [u32]) {
+    check_cpu();
+    // SAFETY: the CPU supports AVX-512 F/BW/DQ/VL (checked above).
+    unsafe { sort_indexed_avx512(keys, perm) }
+}
+
+#[target_feature(enable = "avx512f,avx512bw,avx512dq,avx512vl,popcnt")]
+unsafe fn sort_indexed_avx512<T: SortKey>(keys: &mut [T], perm: &mut [u32]) {
+    super::packed::sort_indexed(keys, perm, sort_ordered::<u64>)
+}
