@@ -144,10 +144,10 @@ impl<T: SearchFloat> Column<T> {
     }
 
     /// Writes this column's part of dF/d(projections) into column `j` of
-    /// `resid` (its domain's rows, `stride` entries apart): `scale * (q -
-    /// target)` at every level, spread over the two sorted positions the
-    /// level interpolates between, and moved to the rows those positions
-    /// came from. When the domain has exactly one value per level, level i
+    /// `resid` (its domain's rows, `stride` entries apart, zero on entry):
+    /// `scale * (q - target)` at every level, spread over the two sorted
+    /// positions the level interpolates between, and moved to the rows
+    /// those positions came from. When the domain has exactly one value per level, level i
     /// is position i: one store per row.
     fn scatter_gradient(
         &self,
@@ -168,9 +168,6 @@ impl<T: SearchFloat> Column<T> {
                 resid[at(row)] = T::from_f64(g);
             }
         } else {
-            for v in resid[j..].iter_mut().step_by(stride) {
-                *v = T::default();
-            }
             for (g, &(lo, f)) in gradients.zip(positions) {
                 let mut add = |row: u32, v: f64| {
                     let r = &mut resid[at(row)];
@@ -314,6 +311,9 @@ impl<'a, T: SearchFloat> Objective<'a, T> {
         let domains = blocks.sizes.len();
         let (columns, targets, positions) = (&self.columns, &self.targets, &self.positions);
         parts.into_par_iter().enumerate().for_each(|(c, part)| {
+            // One sequential pass first brings the rows into cache, where
+            // the scattered stores below are cheap.
+            part.fill(T::default());
             for j in 0..k {
                 columns[j * domains + c].scatter_gradient(
                     scale * blocks.weights[c],
