@@ -36,10 +36,14 @@ pub trait DataProducts<T: SearchFloat> {
     fn basis_times(&mut self, b: MatRef<'_, f64>, dst: &mut Narrow<T>);
 }
 
-/// `f64` products with faer on the data as given.
+/// `f64` products with faer on the data as given. faer multiplies
+/// column-major n x K matrices faster than the row-major [`Narrow`]s, so
+/// those go through a column-major copy.
 pub struct F64Products<'a> {
     x: MatRef<'a, f64>,
     basis: Mat<f64>,
+    /// An n x K matrix in column-major order.
+    columns: Mat<f64>,
 }
 
 impl<'a> F64Products<'a> {
@@ -48,17 +52,30 @@ impl<'a> F64Products<'a> {
         F64Products {
             x,
             basis: Mat::zeros(0, 0),
+            columns: Mat::zeros(0, 0),
         }
     }
 }
 
+/// `m`, resized to `rows` x `cols` (contents unspecified).
+fn resized(m: &mut Mat<f64>, rows: usize, cols: usize) -> MatMut<'_, f64> {
+    if (m.nrows(), m.ncols()) != (rows, cols) {
+        *m = Mat::zeros(rows, cols);
+    }
+    m.as_mut()
+}
+
 impl DataProducts<f64> for F64Products<'_> {
     fn times(&mut self, m: MatRef<'_, f64>, dst: &mut Narrow<f64>) {
-        project_into(self.x, m, dst.as_mut());
+        let mut xm = resized(&mut self.columns, self.x.nrows(), m.ncols());
+        project_into(self.x, m, xm.as_mut());
+        dst.as_mut().copy_from(xm);
     }
 
     fn transpose_times(&mut self, r: &Narrow<f64>, dst: MatMut<'_, f64>) {
-        let (x, r) = (self.x, r.as_ref());
+        let x = self.x;
+        resized(&mut self.columns, r.rows(), r.as_ref().ncols()).copy_from(r.as_ref());
+        let r = self.columns.as_ref();
         assert_eq!(
             (dst.nrows(), dst.ncols(), r.nrows()),
             (x.ncols(), r.ncols(), x.nrows()),
@@ -74,16 +91,16 @@ impl DataProducts<f64> for F64Products<'_> {
     }
 
     fn set_basis(&mut self, xp: &Narrow<f64>, xw: &Narrow<f64>) {
-        let (n, k) = (xp.as_ref().nrows(), xp.as_ref().ncols());
-        if (self.basis.nrows(), self.basis.ncols()) != (n, 2 * k) {
-            self.basis = Mat::zeros(n, 2 * k);
-        }
-        self.basis.get_mut(.., ..k).copy_from(xp.as_ref());
-        self.basis.get_mut(.., k..).copy_from(xw.as_ref());
+        let (n, k) = (xp.rows(), xp.as_ref().ncols());
+        let mut basis = resized(&mut self.basis, n, 2 * k);
+        basis.as_mut().get_mut(.., ..k).copy_from(xp.as_ref());
+        basis.get_mut(.., k..).copy_from(xw.as_ref());
     }
 
     fn basis_times(&mut self, b: MatRef<'_, f64>, dst: &mut Narrow<f64>) {
-        project_into(self.basis.as_ref(), b, dst.as_mut());
+        let mut out = resized(&mut self.columns, self.basis.nrows(), b.ncols());
+        project_into(self.basis.as_ref(), b, out.as_mut());
+        dst.as_mut().copy_from(out);
     }
 }
 
