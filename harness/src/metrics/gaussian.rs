@@ -44,20 +44,14 @@ const SYMMETRY_TOL: f64 = 1e-8;
 /// ```
 pub fn mean_cov(x: MatRef<'_, f64>) -> Result<(Vec<f64>, Mat<f64>), MetricError> {
     check_cloud(x, "sample")?;
-    let (n, d) = (x.nrows(), x.ncols());
-    if n < 2 {
+    if x.nrows() < 2 {
         return Err(MetricError::InvalidParameter {
             name: "sample",
             reason: "a covariance needs at least two rows".into(),
         });
     }
-    let mean: Vec<f64> = (0..d)
-        .map(|j| x.col(j).iter().sum::<f64>() / n as f64)
-        .collect();
-    let centred = Mat::from_fn(n, d, |i, j| x[(i, j)] - mean[j]);
-    let mut cov = centred.transpose() * &centred;
-    let scale = 1.0 / (n - 1) as f64;
-    symmetrise(&mut cov, scale);
+    let (mean, mut cov) = crate::linalg::mean_cov(x);
+    symmetrise(&mut cov);
     Ok((mean, cov))
 }
 
@@ -153,7 +147,7 @@ pub fn gaussian_w2_sq(
     let root1 = spectral_map(s1, "first covariance", sqrt)?;
     check_symmetric(s2, "second covariance")?;
     let mut cross = &root1 * s2 * &root1;
-    symmetrise(&mut cross, 1.0);
+    symmetrise(&mut cross);
     let cross_root = spectral_map(cross.as_ref(), "second covariance", sqrt)?;
     let shift: f64 = m1.iter().zip(m2).map(|(a, b)| (a - b) * (a - b)).sum();
     let trace: f64 = (0..d)
@@ -162,12 +156,12 @@ pub fn gaussian_w2_sq(
     Ok((shift + trace).max(0.0))
 }
 
-/// Replaces `m` by `scale * (m + m^T) / 2`.
-fn symmetrise(m: &mut Mat<f64>, scale: f64) {
+/// Replaces `m` by `(m + m^T) / 2`.
+fn symmetrise(m: &mut Mat<f64>) {
     let d = m.nrows();
     for j in 0..d {
         for i in j..d {
-            let v = 0.5 * scale * (m[(i, j)] + m[(j, i)]);
+            let v = 0.5 * (m[(i, j)] + m[(j, i)]);
             m[(i, j)] = v;
             m[(j, i)] = v;
         }
@@ -234,6 +228,6 @@ fn spectral_map(
     }
     let scaled = Mat::from_fn(d, d, |i, k| u[(i, k)] * mapped[k]);
     let mut out = &scaled * u.transpose();
-    symmetrise(&mut out, 1.0);
+    symmetrise(&mut out);
     Ok(out)
 }
