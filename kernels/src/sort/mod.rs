@@ -160,7 +160,14 @@ pub fn sort_pairs_with<T: SortKey>(level: SimdLevel, keys: &mut [T], payload: &m
     match level.or_best_below() {
         SimdLevel::Scalar => reference::sort_pairs(keys, payload),
         #[cfg(target_arch = "x86_64")]
-        SimdLevel::Avx512 => packed::sort_pairs(keys, payload, avx512::sort_ordered::<u64>),
+        SimdLevel::Avx512 => {
+            // The sorted keys' original indices, then the payload in that order.
+            let old_payload = payload.to_vec();
+            avx512::sort_indexed(keys, payload);
+            for p in payload.iter_mut() {
+                *p = old_payload[*p as usize];
+            }
+        }
         _ => radix_sort(keys, Some(payload)),
     }
 }

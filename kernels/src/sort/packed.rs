@@ -1,6 +1,6 @@
-//! Stable argsort and key/payload sort through one unstable sort of packed
-//! `u64` words: the ordered key in the high bits, the element's index in the
-//! low `b = ceil(log2 n)` bits. Indices are unique, so sorting the words
+//! Stable argsort and indexed sort (keys with their original indices)
+//! through one unstable sort of packed `u64` words: the ordered key in the
+//! high bits, the element's index in the low `b = ceil(log2 n)` bits. Indices are unique, so sorting the words
 //! orders by key and then by index, which is the stable order.
 //!
 //! An `f32` key (32 bits) always fits beside the index. For `f64` only the
@@ -65,16 +65,6 @@ pub(super) fn argsort<T: SortKey>(v: &[T], sort: fn(&mut [u64])) -> Vec<u32> {
     let (words, index_bits) = sorted_words(v, sort);
     let mask = (1u64 << index_bits) - 1;
     words.iter().map(|&w| (w & mask) as u32).collect()
-}
-
-/// Stable sort of `keys` carrying `payload`, sorting packed words with
-/// `sort`.
-pub(super) fn sort_pairs<T: SortKey>(keys: &mut [T], payload: &mut [u32], sort: fn(&mut [u64])) {
-    let old_payload = payload.to_vec();
-    sort_indexed(keys, payload, sort);
-    for p in payload.iter_mut() {
-        *p = old_payload[*p as usize];
-    }
 }
 
 /// Stable sort of `keys`, writing each sorted key's original index into
