@@ -135,7 +135,7 @@ pub fn argsort_with<T: SortKey>(level: SimdLevel, v: &[T]) -> Vec<u32> {
     match level.or_best_below() {
         SimdLevel::Scalar => reference::argsort(v),
         #[cfg(target_arch = "x86_64")]
-        SimdLevel::Avx512 => packed::argsort(v, avx512::sort_ordered::<u64>),
+        SimdLevel::Avx512 => avx512::argsort(v),
         _ => {
             let mut keys = v.to_vec();
             let mut idx: Vec<u32> = (0..v.len() as u32).collect();

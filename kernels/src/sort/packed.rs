@@ -61,6 +61,7 @@ fn fix_truncated_ties<T: SortKey>(v: &[T], words: &mut [u64], index_bits: u32) {
 }
 
 /// Stable argsort of `v`, sorting the packed words with `sort`.
+#[inline(always)]
 pub(super) fn argsort<T: SortKey>(v: &[T], sort: fn(&mut [u64])) -> Vec<u32> {
     let (words, index_bits) = sorted_words(v, sort);
     let mask = (1u64 << index_bits) - 1;

@@ -59,6 +59,23 @@ pub(crate) fn sort_floats<T: SortKey>(v: &mut [T]) {
     sort_width::<T, true>(v)
 }
 
+/// Stable argsort of `v` ([`super::packed::argsort`] on the AVX-512 sort),
+/// with the loops that pack keys and indices into words and unpack them
+/// compiled for AVX-512 too.
+///
+/// # Panics
+/// If the CPU lacks AVX-512 F/BW/DQ/VL.
+pub(crate) fn argsort<T: SortKey>(v: &[T]) -> Vec<u32> {
+    check_cpu();
+    // SAFETY: the CPU supports AVX-512 F/BW/DQ/VL (checked above).
+    unsafe { argsort_avx512(v) }
+}
+
+#[target_feature(enable = "avx512f,avx512bw,avx512dq,avx512vl,popcnt")]
+unsafe fn argsort_avx512<T: SortKey>(v: &[T]) -> Vec<u32> {
+    super::packed::argsort(v, sort_ordered::<u64>)
+}
+
 /// Stable sort of `keys` with their original indices into `perm`
 /// ([`super::packed::sort_indexed`] on the AVX-512 sort), with the loops
 /// that pack keys and indices into words and unpack them compiled for
