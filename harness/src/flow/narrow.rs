@@ -14,17 +14,22 @@ const ROW_BLOCK: usize = 256;
 
 /// A floating-point type the direction search runs in (`f32` or `f64`).
 pub trait SearchFloat: SortKey + Default + Into<f64> {
+    /// Whether this type is `f64` itself (its values need no separate
+    /// `f64` sums).
+    const IS_F64: bool;
     /// `v` rounded to this type.
     fn from_f64(v: f64) -> Self;
 }
 
 impl SearchFloat for f32 {
+    const IS_F64: bool = false;
     fn from_f64(v: f64) -> Self {
         v as f32
     }
 }
 
 impl SearchFloat for f64 {
+    const IS_F64: bool = true;
     fn from_f64(v: f64) -> Self {
         v
     }
@@ -99,9 +104,10 @@ impl<T: SearchFloat> Narrow<T> {
 /// stalled: steps shrank until it stopped early, at a lower objective.)
 #[derive(Clone, Debug)]
 pub struct Projections<T> {
-    /// The projections summed in `f64`.
-    exact: Narrow<f64>,
-    /// `exact` rounded to `T`.
+    /// The projections summed in `f64`; `None` when `T` is `f64`, whose
+    /// `rounded` are the sums.
+    sum: Option<Narrow<f64>>,
+    /// The sums rounded to `T`.
     pub rounded: Narrow<T>,
 }
 
@@ -109,15 +115,17 @@ impl<T: SearchFloat> Projections<T> {
     /// rows x cols zeros.
     pub fn zeros(rows: usize, cols: usize) -> Self {
         Projections {
-            exact: Narrow::zeros(rows, cols),
+            sum: (!T::IS_F64).then(|| Narrow::zeros(rows, cols)),
             rounded: Narrow::zeros(rows, cols),
         }
     }
 
-    /// Takes `rounded` (just computed in `T`) as the exact projections.
+    /// Takes `rounded` (just computed in `T`) as the sums.
     pub fn take_rounded(&mut self) {
-        for (e, &r) in self.exact.data.iter_mut().zip(&self.rounded.data) {
-            *e = r.into();
+        if let Some(sum) = &mut self.sum {
+            for (s, &r) in sum.data.iter_mut().zip(&self.rounded.data) {
+                *s = r.into();
+            }
         }
     }
 
@@ -128,22 +136,30 @@ impl<T: SearchFloat> Projections<T> {
     /// If the shapes differ.
     pub fn step_from(&mut self, base: &Projections<T>, t: f64) {
         assert_eq!(
-            (self.exact.rows, self.exact.cols),
-            (base.exact.rows, base.exact.cols),
+            (self.rounded.rows, self.rounded.cols),
+            (base.rounded.rows, base.rounded.cols),
             "Projections::step_from: shapes differ"
         );
-        let chunk = ROW_BLOCK * self.exact.stride;
-        self.exact
-            .data
-            .par_chunks_mut(chunk)
-            .zip(self.rounded.data.par_chunks_mut(chunk))
-            .zip(base.exact.data.par_chunks(chunk))
-            .for_each(|((exact, rounded), base)| {
-                for ((e, r), &b) in exact.iter_mut().zip(rounded).zip(base) {
-                    *e = b - t * (*r).into();
-                    *r = T::from_f64(*e);
-                }
-            });
+        let chunk = ROW_BLOCK * self.rounded.stride;
+        let rounded = self.rounded.data.par_chunks_mut(chunk);
+        match (&mut self.sum, &base.sum) {
+            (Some(sum), Some(base_sum)) => rounded
+                .zip(sum.data.par_chunks_mut(chunk))
+                .zip(base_sum.data.par_chunks(chunk))
+                .for_each(|((rounded, sum), base)| {
+                    for ((r, s), &b) in rounded.iter_mut().zip(sum).zip(base) {
+                        *s = b - t * (*r).into();
+                        *r = T::from_f64(*s);
+                    }
+                }),
+            _ => rounded
+                .zip(base.rounded.data.par_chunks(chunk))
+                .for_each(|(rounded, base)| {
+                    for (r, &b) in rounded.iter_mut().zip(base) {
+                        *r = T::from_f64(b.into() - t * (*r).into());
+                    }
+                }),
+        }
     }
 }
 
