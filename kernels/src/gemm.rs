@@ -134,11 +134,8 @@ impl PackedRows {
         p: usize,
         entry: impl Fn(usize, usize) -> f32 + Sync,
     ) {
-        assert!(p > 0, "matmul_narrow: A needs at least one column");
-        let mr = tile_rows(self.level);
-        (self.mr, self.rows, self.p) = (mr, rows, p);
         // Every entry is written below, the last panel's padding rows too.
-        self.data.resize(rows.div_ceil(mr) * mr * p, 0.0);
+        let mr = self.reshape(rows, p);
         self.data
             .par_chunks_mut(mr * p)
             .enumerate()
@@ -165,10 +162,7 @@ impl PackedRows {
         p: usize,
         fill_row: impl Fn(usize, &mut [f32]) + Sync,
     ) {
-        assert!(p > 0, "matmul_narrow: A needs at least one column");
-        let mr = tile_rows(self.level);
-        (self.mr, self.rows, self.p) = (mr, rows, p);
-        self.data.resize(rows.div_ceil(mr) * mr * p, 0.0);
+        let mr = self.reshape(rows, p);
         self.data.par_chunks_mut(mr * p).enumerate().for_each_init(
             || vec![0.0; p],
             |row, (b, panel)| {
@@ -184,6 +178,19 @@ impl PackedRows {
                 }
             },
         );
+    }
+
+    /// Sets the shape to `rows` x `p` and sizes the storage for it (entries
+    /// unspecified); returns the rows per panel.
+    ///
+    /// # Panics
+    /// If `p == 0`.
+    fn reshape(&mut self, rows: usize, p: usize) -> usize {
+        assert!(p > 0, "matmul_narrow: A needs at least one column");
+        let mr = tile_rows(self.level);
+        (self.mr, self.rows, self.p) = (mr, rows, p);
+        self.data.resize(rows.div_ceil(mr) * mr * p, 0.0);
+        mr
     }
 
     /// Rows of `A`.
