@@ -1,6 +1,6 @@
 //! The data products of every direction-search iteration, `X M` (n x K) and
-//! `X^T R` (d x K), and the projections on the Cayley curve's trial points,
-//! `[X P, X W] B` (n x K), in the search's precision: `f64` with faer on the
+//! `X^T R` (d x K), and `[X P, X W] C` (n x K) for the projections on the
+//! Cayley curve's trial points, in the search's precision: `f64` with faer on the
 //! data as given, or `f32` on `kernels::gemm` with the data packed once in
 //! each layout the products stream through (`X` and `X^T`). The n x K
 //! matrices are [`Narrow`]s of the search's float type, so the `f32` search
