@@ -6,7 +6,7 @@ use super::config::SearchPrecision;
 use super::narrow::{Narrow, Projections, SearchFloat};
 use super::objective::{Blocks, Objective, Target};
 use super::products::{DataProducts, F32Products, F64Products};
-use faer::{Mat, MatRef};
+use faer::{ColRef, Mat, MatRef};
 use kernels::ortho::{orthonormalize, project, random_frame, CayleyCurve, OrthoError};
 use rand_chacha::ChaCha8Rng;
 
@@ -77,6 +77,12 @@ struct Search<'a> {
 impl Search<'_> {
     /// Riemannian ascent from `w` with `products` of the data: the final
     /// frame and the iterations taken.
+    ///
+    /// Work on the small d x K matrices (the curve's coefficients, its
+    /// accepted point) runs alongside the n x d products that do not need
+    /// it, so both cores stay busy: each iteration's `X P` with the curve's
+    /// set-up, and the next iteration's gradient with the accepted point.
+    /// Every value is computed as it would be one after the other.
     fn ascend<T: SearchFloat>(
         &self,
         products: &mut impl DataProducts<T>,
@@ -90,29 +96,37 @@ impl Search<'_> {
         products.times(w.as_ref(), &mut xw.rounded);
         xw.take_rounded();
         let mut eval = objective.evaluate(xw.rounded.as_ref());
-        let (mut p, mut y) = (Mat::<f64>::zeros(d, k), Mat::<f64>::zeros(d, k));
+        // P: the Euclidean gradient of the loss -F at `w`; `next_p` the next
+        // frame's, computed while this iteration's point is.
+        let (mut p, mut next_p) = (Mat::<f64>::zeros(d, k), Mat::<f64>::zeros(d, k));
+        let mut y = Mat::<f64>::zeros(d, k);
+        if self.max_iters > 0 {
+            products.transpose_times(objective.residual(), p.as_mut());
+        }
         let mut t = INITIAL_STEP;
         let mut iterations = 0;
         while iterations < self.max_iters {
             iterations += 1;
-            // P: Euclidean gradient of the loss -F, at the last evaluated
-            // projections (those of `w`: an accepted trial is the last one).
-            products.transpose_times(objective.residual(), p.as_mut());
-            for j in 0..k {
-                for v in p.col_mut(j).iter_mut() {
-                    *v = -*v;
-                }
-            }
-            let curve = CayleyCurve::new(w.as_ref(), p.as_ref());
+            let ((curve, first), ()) = rayon::join(
+                || {
+                    let curve = CayleyCurve::new(w.as_ref(), p.as_ref());
+                    let first = curve.coefficients(t);
+                    (curve, first)
+                },
+                || {
+                    products.times_gradient(&mut xp);
+                    products.set_basis(&xp, &xw.rounded);
+                },
+            );
             let slope = curve.slope();
             if slope >= 0.0 || slope.is_nan() {
                 break; // zero gradient: a stationary point
             }
-            products.times(p.as_ref(), &mut xp);
-            products.set_basis(&xp, &xw.rounded);
+            let mut coefficients = Some(first);
             let mut accepted = None;
             for _ in 0..MAX_BACKTRACK {
-                if let Ok(c) = curve.coefficients(t) {
+                let c = coefficients.take().unwrap_or_else(|| curve.coefficients(t));
+                if let Ok(c) = c {
                     // X Y(t) = X W - t [X P, X W] C(t).
                     products.basis_times(c.as_ref(), &mut trial_xw.rounded);
                     trial_xw.step_from(&xw, t);
@@ -125,14 +139,20 @@ impl Search<'_> {
                 t *= 0.5;
             }
             let Some((trial, c)) = accepted else { break };
-            curve.point_into(t, c.as_ref(), y.as_mut());
-            let mut step: f64 = 0.0;
-            for j in 0..k {
-                for i in 0..d {
-                    step = step.max((y[(i, j)] - w[(i, j)]).abs());
-                }
-            }
+            let last = iterations == self.max_iters;
+            let (step, ()) = rayon::join(
+                || {
+                    curve.point_into(t, c.as_ref(), y.as_mut());
+                    max_change(w.as_ref(), y.as_ref())
+                },
+                || {
+                    if !last {
+                        products.transpose_times(objective.residual(), next_p.as_mut());
+                    }
+                },
+            );
             std::mem::swap(&mut w, &mut y);
+            std::mem::swap(&mut p, &mut next_p);
             std::mem::swap(&mut xw, &mut trial_xw);
             eval = trial;
             t *= STEP_GROWTH;
@@ -142,6 +162,33 @@ impl Search<'_> {
         }
         (w, iterations)
     }
+}
+
+/// The largest change of an entry from `a` to `b` (same shape), in eight
+/// partial maxima that the compiler vectorises.
+fn max_change(a: MatRef<'_, f64>, b: MatRef<'_, f64>) -> f64 {
+    let mut lanes = [0.0f64; 8];
+    for (a, b) in a.col_iter().zip(b.col_iter()) {
+        let (a, b) = (contiguous(a), contiguous(b));
+        let (a8, a_rest) = a.as_chunks::<8>();
+        let (b8, b_rest) = b.as_chunks::<8>();
+        for (a, b) in a8.iter().zip(b8) {
+            for l in 0..8 {
+                lanes[l] = lanes[l].max((b[l] - a[l]).abs());
+            }
+        }
+        for (x, y) in a_rest.iter().zip(b_rest) {
+            lanes[0] = lanes[0].max((y - x).abs());
+        }
+    }
+    lanes.into_iter().fold(0.0, f64::max)
+}
+
+/// The entries of a column of an owned (column-major) matrix.
+fn contiguous(col: ColRef<'_, f64>) -> &[f64] {
+    col.try_as_col_major()
+        .expect("an owned matrix's columns are contiguous")
+        .as_slice()
 }
 
 /// Re-orthonormalises a frame, evaluates it and orders its columns.

@@ -143,7 +143,7 @@ impl<T: SearchFloat> Column<T> {
         }));
     }
 
-    /// Writes this column's part of dF/d(projections) into column `j` of
+    /// Writes this column's part of d(-F)/d(projections) into column `j` of
     /// `resid` (its domain's rows, `stride` entries apart, zero on entry):
     /// `scale * (q - target)` at every level, spread over the two sorted
     /// positions the level interpolates between, and moved to the rows
@@ -198,7 +198,7 @@ pub struct Objective<'a, T> {
     targets: Vec<f64>,
     /// Direction-major: column `j * domains + c`.
     columns: Vec<Column<T>>,
-    /// dF/d(projections), n x K; allocated by the first
+    /// d(-F)/d(projections), n x K; allocated by the first
     /// [`Objective::residual`].
     residual: Option<Narrow<T>>,
 }
@@ -288,11 +288,12 @@ impl<'a, T: SearchFloat> Objective<'a, T> {
         }
     }
 
-    /// dF/d(projections) at the projections of the last
+    /// The gradient of the loss -F that the direction search minimises,
+    /// d(-F)/d(projections), at the projections of the last
     /// [`Objective::evaluate`], as an n x K matrix: the scattered, scaled
-    /// residuals, so that the Euclidean gradient is `X^T R`. Domains are
-    /// written in parallel, each by one task, so the result does not depend
-    /// on the thread count.
+    /// residuals, so that the loss's Euclidean gradient is `X^T R`. Domains
+    /// are written in parallel, each by one task, so the result does not
+    /// depend on the thread count.
     pub fn residual(&mut self) -> &Narrow<T> {
         let (k, m) = (self.k, self.m);
         let blocks = self.blocks;
@@ -307,7 +308,7 @@ impl<'a, T: SearchFloat> Objective<'a, T> {
             parts.push(part);
             rest = tail;
         }
-        let scale = 2.0 / (k as f64 * m as f64);
+        let scale = -2.0 / (k as f64 * m as f64);
         let domains = blocks.sizes.len();
         let (columns, targets, positions) = (&self.columns, &self.targets, &self.positions);
         parts.into_par_iter().enumerate().for_each(|(c, part)| {
@@ -378,8 +379,8 @@ mod tests {
         })
     }
 
-    /// The residual is dF/d(projections): <R, E> matches the central
-    /// difference of F along a perturbation E, for equal and unequal
+    /// The residual is d(-F)/d(projections): <R, E> matches the central
+    /// difference of -F along a perturbation E, for equal and unequal
     /// domain sizes and both targets.
     #[test]
     fn residual_is_the_gradient() {
@@ -401,7 +402,7 @@ mod tests {
                 .map(|(i, j)| r[(i, j)] * e[(i, j)])
                 .sum();
             let h = 1e-7;
-            let mut at = |s: f64| objective.evaluate((&proj + &e * s).as_ref()).value;
+            let mut at = |s: f64| -objective.evaluate((&proj + &e * s).as_ref()).value;
             let numeric = (at(h) - at(-h)) / (2.0 * h);
             assert!(
                 (slope - numeric).abs() <= 1e-6 * (1.0 + numeric.abs()),

@@ -12,7 +12,7 @@
 use super::narrow::{Narrow, SearchFloat};
 use faer::linalg::matmul::matmul;
 use faer::{Accum, Mat, MatMut, MatRef, Par};
-use kernels::gemm::{padded_cols, PackedRows};
+use kernels::gemm::{aligned_zeros, padded_cols, Aligned, PackedRows};
 use kernels::ortho::project_into;
 use rayon::prelude::*;
 
@@ -21,12 +21,18 @@ const GRAD_COL_BLOCK: usize = 64;
 
 /// The products of the direction search on an n x d data matrix `X`, with
 /// n x K matrices of type `T`.
-pub trait DataProducts<T: SearchFloat> {
+pub trait DataProducts<T: SearchFloat>: Send {
     /// `dst = X m` for a d x K matrix `m`.
     fn times(&mut self, m: MatRef<'_, f64>, dst: &mut Narrow<T>);
 
     /// `dst = X^T r` (d x K) for an n x K matrix `r`.
     fn transpose_times(&mut self, r: &Narrow<T>, dst: MatMut<'_, f64>);
+
+    /// `dst = X G` for the `G = X^T r` of the last
+    /// [`DataProducts::transpose_times`], as that product left it (the
+    /// `f32` form multiplies its `f32` result without a round trip through
+    /// `f64`).
+    fn times_gradient(&mut self, dst: &mut Narrow<T>);
 
     /// Keeps the curve basis `[xp, xw]` (n x 2K) of an iteration for
     /// [`DataProducts::basis_times`].
@@ -41,6 +47,8 @@ pub trait DataProducts<T: SearchFloat> {
 /// those go through a column-major copy.
 pub struct F64Products<'a> {
     x: MatRef<'a, f64>,
+    /// The d x K product `X^T R` of the last `transpose_times`.
+    gradient: Mat<f64>,
     basis: Mat<f64>,
     /// An n x K matrix in column-major order.
     columns: Mat<f64>,
@@ -51,6 +59,7 @@ impl<'a> F64Products<'a> {
     pub fn new(x: MatRef<'a, f64>) -> Self {
         F64Products {
             x,
+            gradient: Mat::zeros(0, 0),
             basis: Mat::zeros(0, 0),
             columns: Mat::zeros(0, 0),
         }
@@ -65,14 +74,24 @@ fn resized(m: &mut Mat<f64>, rows: usize, cols: usize) -> MatMut<'_, f64> {
     m.as_mut()
 }
 
+/// `dst = x m`, computed column-major in `columns`.
+fn times_through(
+    x: MatRef<'_, f64>,
+    m: MatRef<'_, f64>,
+    columns: &mut Mat<f64>,
+    dst: &mut Narrow<f64>,
+) {
+    let mut xm = resized(columns, x.nrows(), m.ncols());
+    project_into(x, m, xm.as_mut());
+    dst.as_mut().copy_from(xm);
+}
+
 impl DataProducts<f64> for F64Products<'_> {
     fn times(&mut self, m: MatRef<'_, f64>, dst: &mut Narrow<f64>) {
-        let mut xm = resized(&mut self.columns, self.x.nrows(), m.ncols());
-        project_into(self.x, m, xm.as_mut());
-        dst.as_mut().copy_from(xm);
+        times_through(self.x, m, &mut self.columns, dst);
     }
 
-    fn transpose_times(&mut self, r: &Narrow<f64>, dst: MatMut<'_, f64>) {
+    fn transpose_times(&mut self, r: &Narrow<f64>, mut dst: MatMut<'_, f64>) {
         let x = self.x;
         resized(&mut self.columns, r.rows(), r.as_ref().ncols()).copy_from(r.as_ref());
         let r = self.columns.as_ref();
@@ -81,13 +100,20 @@ impl DataProducts<f64> for F64Products<'_> {
             (x.ncols(), r.ncols(), x.nrows()),
             "Products: the product's shape"
         );
-        dst.par_row_chunks_mut(GRAD_COL_BLOCK)
+        let gradient = resized(&mut self.gradient, dst.nrows(), dst.ncols());
+        gradient
+            .par_row_chunks_mut(GRAD_COL_BLOCK)
             .enumerate()
             .for_each(|(b, gb)| {
                 let cols = gb.nrows();
                 let xb = x.get(.., b * GRAD_COL_BLOCK..b * GRAD_COL_BLOCK + cols);
                 matmul(gb, Accum::Replace, xb.transpose(), r, 1.0, Par::Seq);
             });
+        dst.copy_from(&self.gradient);
+    }
+
+    fn times_gradient(&mut self, dst: &mut Narrow<f64>) {
+        times_through(self.x, self.gradient.as_ref(), &mut self.columns, dst);
     }
 
     fn set_basis(&mut self, xp: &Narrow<f64>, xw: &Narrow<f64>) {
@@ -111,11 +137,11 @@ pub struct F32Products {
     xt: PackedRows,
     basis: PackedRows,
     /// The right-hand side of the next product, row-major, padded.
-    rhs: Vec<f32>,
+    rhs: Aligned<f32>,
     /// Columns of the matrix in `rhs`, the rest being zero padding.
     rhs_cols: usize,
     /// The d x K product `X^T R`, row-major, padded.
-    gradient: Vec<f32>,
+    gradient: Aligned<f32>,
 }
 
 impl F32Products {
@@ -126,9 +152,9 @@ impl F32Products {
             x: PackedRows::from_fn(n, d, |i, j| x[(i, j)] as f32),
             xt: PackedRows::from_fn(d, n, |i, j| x[(j, i)] as f32),
             basis: PackedRows::from_fn(0, 1, |_, _| 0.0),
-            rhs: Vec::new(),
+            rhs: aligned_zeros(0),
             rhs_cols: 0,
-            gradient: Vec::new(),
+            gradient: aligned_zeros(0),
         }
     }
 
@@ -156,7 +182,7 @@ impl DataProducts<f32> for F32Products {
         self.x.times(&self.rhs, dst.as_mut_slice());
     }
 
-    fn transpose_times(&mut self, r: &Narrow<f32>, mut dst: MatMut<'_, f64>) {
+    fn transpose_times(&mut self, r: &Narrow<f32>, dst: MatMut<'_, f64>) {
         let kp = r.stride();
         assert_eq!(
             (dst.nrows(), dst.ncols(), r.rows()),
@@ -165,11 +191,15 @@ impl DataProducts<f32> for F32Products {
         );
         self.gradient.resize(self.xt.rows() * kp, 0.0);
         self.xt.times(r.as_slice(), &mut self.gradient);
-        for (i, row) in self.gradient.chunks_exact(kp).enumerate() {
-            for (j, &v) in row[..dst.ncols()].iter().enumerate() {
-                dst[(i, j)] = f64::from(v);
+        for (j, col) in dst.col_iter_mut().enumerate() {
+            for (o, row) in col.iter_mut().zip(self.gradient.chunks_exact(kp)) {
+                *o = f64::from(row[j]);
             }
         }
+    }
+
+    fn times_gradient(&mut self, dst: &mut Narrow<f32>) {
+        self.x.times(&self.gradient, dst.as_mut_slice());
     }
 
     fn set_basis(&mut self, xp: &Narrow<f32>, xw: &Narrow<f32>) {
@@ -194,11 +224,12 @@ mod tests {
     use kernels::ortho::CayleyCurve;
     use rand::SeedableRng;
 
-    /// `X m`, `X^T r` and `[X P, X W] b` of one precision, as `f64`.
+    /// `X m`, `X^T r`, `[X P, X W] b` and `X (X^T r)` of one precision, as
+    /// `f64`.
     fn all_products<T: SearchFloat>(
         products: &mut impl DataProducts<T>,
         (m, r, b): (MatRef<'_, f64>, MatRef<'_, f64>, MatRef<'_, f64>),
-    ) -> [Mat<f64>; 3] {
+    ) -> [Mat<f64>; 4] {
         let (n, k) = (r.nrows(), r.ncols());
         let narrow = |a: MatRef<'_, f64>| {
             let mut out = Narrow::<T>::zeros(a.nrows(), a.ncols());
@@ -218,11 +249,13 @@ mod tests {
         products.times(m, &mut xm);
         let mut xtr = Mat::zeros(m.nrows(), k);
         products.transpose_times(&narrow(r), xtr.as_mut());
+        let mut xg = Narrow::zeros(n, k);
+        products.times_gradient(&mut xg);
         // The basis [X m, r] (r standing in for X W).
         products.set_basis(&xm, &narrow(r));
         let mut xub = Narrow::zeros(n, k);
         products.basis_times(b, &mut xub);
-        [widen(&xm), xtr, widen(&xub)]
+        [widen(&xm), xtr, widen(&xub), widen(&xg)]
     }
 
     /// Both precisions agree with a direct sum, also when the buffers are
@@ -238,14 +271,16 @@ mod tests {
             let r = Mat::from_fn(n, k, |i, j| ((i * j) % 4) as f64 - 1.5);
             let b = Mat::from_fn(2 * k, k, |i, j| ((i + j) % 3) as f64 * 0.5 - 0.5);
             let xm = &x * &m;
+            let xtr = x.transpose() * &r;
             let direct = [
                 xm.clone(),
-                x.transpose() * &r,
+                xtr.clone(),
                 Mat::from_fn(n, k, |i, j| {
                     (0..k)
                         .map(|l| xm[(i, l)] * b[(l, j)] + r[(i, l)] * b[(k + l, j)])
                         .sum()
                 }),
+                &x * &xtr,
             ];
             let operands = (m.as_ref(), r.as_ref(), b.as_ref());
             let results = [
@@ -255,11 +290,13 @@ mod tests {
             for (got, tol) in results {
                 for (which, (a, want)) in got.iter().zip(&direct).enumerate() {
                     assert_eq!((a.nrows(), a.ncols()), (want.nrows(), want.ncols()));
+                    // Rounding errors grow with the largest entry.
+                    let size = want.norm_max();
                     for j in 0..a.ncols() {
                         for i in 0..a.nrows() {
                             let (a, w) = (a[(i, j)], want[(i, j)]);
                             assert!(
-                                (a - w).abs() <= tol * (1.0 + w.abs()),
+                                (a - w).abs() <= tol * (1.0 + size),
                                 "{which} k={k} tol={tol} ({i},{j}): {a} vs {w}"
                             );
                         }
