@@ -6,6 +6,10 @@
 //! each call (`iaf_packing`: `matmul_narrow`); the peer is faer's `f32`
 //! `matmul` on the same row-major data (sequential, and with `Par::rayon(0)`).
 //! `B` and `C` are cache-line aligned, as the search keeps them.
+//! The curve basis product `[X P, X W] C` (1600 x 60 times 60 x 30, the
+//! basis as two row-major 1600 x 30 blocks with rows of 32) is timed as the
+//! search computes it (`iaf`: `matmul_row_blocks`, in place), with packing
+//! (`iaf_packing`) and with faer on a row-major copy.
 //! Throughput: the multiply-adds of the unpadded product.
 
 mod common;
@@ -15,7 +19,9 @@ use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Through
 use faer::linalg::matmul::matmul;
 use faer::{Accum, MatMut, MatRef, Par};
 use kernels::dispatch::available;
-use kernels::gemm::{aligned_zeros, matmul_narrow_with, padded_cols, PackedRows};
+use kernels::gemm::{
+    aligned_zeros, matmul_narrow_with, matmul_row_blocks_with, padded_cols, PackedRows, RowBlock,
+};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use std::hint::black_box;
@@ -65,9 +71,60 @@ fn products(c: &mut Criterion) {
     }
 }
 
+fn basis_product(c: &mut Criterion) {
+    let mut rng = ChaCha8Rng::seed_from_u64(7);
+    let kp = padded_cols(K);
+    let (xp, xw) = (uniform(&mut rng, N * kp), uniform(&mut rng, N * kp));
+    let basis: Vec<f32> = (0..N)
+        .flat_map(|i| xp[i * kp..i * kp + K].iter().chain(&xw[i * kp..i * kp + K]))
+        .copied()
+        .collect();
+    let mut b = aligned_zeros(2 * K * kp);
+    b.copy_from_slice(&uniform(&mut rng, 2 * K * kp));
+    let mut out = aligned_zeros(N * kp);
+    let mut group = c.benchmark_group("gemm_basis_times");
+    group.sample_size(10);
+    group.warm_up_time(Duration::from_millis(300));
+    group.measurement_time(Duration::from_secs(1));
+    group.throughput(Throughput::Elements((N * 2 * K * K) as u64));
+    let blocks = [
+        RowBlock {
+            data: &xp,
+            cols: K,
+            stride: kp,
+        },
+        RowBlock {
+            data: &xw,
+            cols: K,
+            stride: kp,
+        },
+    ];
+    for level in available() {
+        group.bench_function(BenchmarkId::new("iaf", level), |bch| {
+            bch.iter(|| matmul_row_blocks_with(level, black_box(&blocks), black_box(&b), &mut out))
+        });
+        group.bench_function(BenchmarkId::new("iaf_packing", level), |bch| {
+            bch.iter(|| {
+                matmul_narrow_with(level, black_box(&basis), 2 * K, black_box(&b), &mut out)
+            })
+        });
+    }
+    for (label, par) in [("faer_seq", Par::Seq), ("faer_par", Par::rayon(0))] {
+        group.bench_function(label, |bch| {
+            bch.iter(|| {
+                let lhs = MatRef::from_row_major_slice(black_box(&basis), N, 2 * K);
+                let rhs = MatRef::from_row_major_slice(black_box(&b), 2 * K, kp);
+                let dst = MatMut::from_row_major_slice_mut(&mut out, N, kp);
+                matmul(dst, Accum::Replace, lhs, rhs, 1.0f32, par);
+            })
+        });
+    }
+    group.finish();
+}
+
 criterion_group! {
     name = benches;
     config = config();
-    targets = products
+    targets = products, basis_product
 }
 criterion_main!(benches);

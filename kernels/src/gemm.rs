@@ -17,7 +17,9 @@
 //! and `A` streams through once per column panel. Each entry of `C` is one
 //! sequential sum over `p` in a fixed order, and rows are split into fixed
 //! blocks for the threads, so the result does not depend on the thread
-//! count.
+//! count. A left-hand side that changes with every product (the curve
+//! basis `[X P, X W]`, 2K columns) is read in place instead, as row-major
+//! blocks ([`matmul_row_blocks`]), with the same tiles and sums.
 //!
 //! ```
 //! use kernels::gemm::{matmul_narrow, padded_cols};
@@ -156,8 +158,11 @@ impl PackedRows {
         p: usize,
         entry: impl Fn(usize, usize) -> f32 + Sync,
     ) {
+        assert!(p > 0, "matmul_narrow: A needs at least one column");
+        let mr = tile_rows(self.level);
+        (self.mr, self.rows, self.p) = (mr, rows, p);
         // Every entry is written below, the last panel's padding rows too.
-        let mr = self.reshape(rows, p);
+        self.data.resize(rows.div_ceil(mr) * mr * p, 0.0);
         self.data
             .par_chunks_mut(mr * p)
             .enumerate()
@@ -169,50 +174,6 @@ impl PackedRows {
                     }
                 }
             });
-    }
-
-    /// Replaces the packed matrix with `rows` x `p` rows that `fill_row(i,
-    /// row)` writes (all `p` entries of row `i`), reusing the storage: for
-    /// sources held row by row, whose rows are cheaper to copy whole than
-    /// entry by entry.
-    ///
-    /// # Panics
-    /// If `p == 0`.
-    pub fn repack_rows(
-        &mut self,
-        rows: usize,
-        p: usize,
-        fill_row: impl Fn(usize, &mut [f32]) + Sync,
-    ) {
-        let mr = self.reshape(rows, p);
-        self.data.par_chunks_mut(mr * p).enumerate().for_each_init(
-            || vec![0.0; p],
-            |row, (b, panel)| {
-                for r in 0..mr {
-                    if b * mr + r < rows {
-                        fill_row(b * mr + r, row);
-                    } else {
-                        row.fill(0.0);
-                    }
-                    for (step, &v) in panel.chunks_exact_mut(mr).zip(row.iter()) {
-                        step[r] = v;
-                    }
-                }
-            },
-        );
-    }
-
-    /// Sets the shape to `rows` x `p` and sizes the storage for it (entries
-    /// unspecified); returns the rows per panel.
-    ///
-    /// # Panics
-    /// If `p == 0`.
-    fn reshape(&mut self, rows: usize, p: usize) -> usize {
-        assert!(p > 0, "matmul_narrow: A needs at least one column");
-        let mr = tile_rows(self.level);
-        (self.mr, self.rows, self.p) = (mr, rows, p);
-        self.data.resize(rows.div_ceil(mr) * mr * p, 0.0);
-        mr
     }
 
     /// Rows of `A`.
@@ -248,8 +209,8 @@ impl PackedRows {
         c.par_chunks_mut(PANELS_PER_TASK * mr * kp)
             .zip(self.data.par_chunks(PANELS_PER_TASK * mr * p))
             .for_each(|(cb, ab)| {
-                for (cp, panel) in cb.chunks_mut(mr * kp).zip(ab.chunks_exact(mr * p)) {
-                    block(level, panel, b, cp, kp);
+                for (c, panel) in cb.chunks_mut(mr * kp).zip(ab.chunks_exact(mr * p)) {
+                    run(level, Plain { panel, b, c, kp });
                 }
             });
     }
@@ -271,28 +232,207 @@ pub fn matmul_narrow_with(level: SimdLevel, a: &[f32], p: usize, b: &[f32], c: &
     PackedRows::new_with(level, a, p).times(b, c)
 }
 
-/// One panel (`c.len() / kp` valid rows) at the given (available) level.
-fn block(level: SimdLevel, panel: &[f32], b: &[f32], c: &mut [f32], kp: usize) {
-    match level {
-        SimdLevel::Scalar => reference(panel, b, c, kp),
-        #[cfg(target_arch = "x86_64")]
-        // SAFETY: `level` is available, so the CPU has AVX-512 F.
-        SimdLevel::Avx512 => unsafe { x86::block_avx512(panel, b, c, kp) },
-        #[cfg(target_arch = "x86_64")]
-        // SAFETY: `level` is available, so the CPU has AVX2 and FMA.
-        SimdLevel::Avx2 => unsafe { x86::block_avx2(panel, b, c, kp) },
-        _ => panel_tiles::<wide::f32x8, 6, 2>(panel, b, c, kp),
+/// Some columns of `A` for [`matmul_row_blocks`], row-major: `cols` entries
+/// of each row, rows `stride` entries apart.
+#[derive(Clone, Copy, Debug)]
+pub struct RowBlock<'a> {
+    /// The entries, from the first row's first.
+    pub data: &'a [f32],
+    /// Columns of the block.
+    pub cols: usize,
+    /// Entries from one row to the next (at least `cols`).
+    pub stride: usize,
+}
+
+impl RowBlock<'_> {
+    /// Row `i`'s `cols` entries.
+    fn row(&self, i: usize) -> &[f32] {
+        &self.data[i * self.stride..i * self.stride + self.cols]
     }
 }
 
-/// The scalar reference on one panel: each entry a sequential sum over `p`.
-fn reference(panel: &[f32], b: &[f32], c: &mut [f32], kp: usize) {
-    let mr = panel.len() / (b.len() / kp);
-    for (r, crow) in c.chunks_exact_mut(kp).enumerate() {
-        crow.fill(0.0);
-        for (step, brow) in panel.chunks_exact(mr).zip(b.chunks_exact(kp)) {
-            for (o, &y) in crow.iter_mut().zip(brow) {
-                *o += step[r] * y;
+/// `C = [A_1, A_2, ...] B` where `A` (m x p) is given as side-by-side
+/// row-major blocks, read in place: for a left-hand side of a few tens of
+/// columns that changes with every product (the search's curve basis
+/// `[X P, X W]`), where packing would cost as much as the product. `B` is
+/// p x kp and `C` m x kp, row-major, as for [`PackedRows::times`]; each
+/// entry of `C` is one sequential sum over the blocks' columns in order,
+/// the same sums, bit for bit, as `times` on a packing of `A`.
+///
+/// # Panics
+/// If `B` is not whole rows of length `kp` (a multiple of
+/// [`COL_MULTIPLE`]), `C` is not m x kp for the rows every block holds, or
+/// a block's stride is shorter than its row.
+pub fn matmul_row_blocks(blocks: &[RowBlock<'_>], b: &[f32], c: &mut [f32]) {
+    matmul_row_blocks_with(active(), blocks, b, c)
+}
+
+/// [`matmul_row_blocks`] with a chosen level (an unavailable level falls
+/// back).
+pub fn matmul_row_blocks_with(level: SimdLevel, blocks: &[RowBlock<'_>], b: &[f32], c: &mut [f32]) {
+    let level = level.or_best_below();
+    let p: usize = blocks.iter().map(|blk| blk.cols).sum();
+    assert!(p > 0, "matmul_narrow: A needs at least one column");
+    assert!(
+        b.len().is_multiple_of(p),
+        "matmul_narrow: B must be p = {p} rows"
+    );
+    let kp = b.len() / p;
+    assert!(
+        kp > 0 && kp.is_multiple_of(COL_MULTIPLE),
+        "matmul_narrow: B's row length {kp} is not a positive multiple of {COL_MULTIPLE}"
+    );
+    assert!(
+        c.len().is_multiple_of(kp),
+        "matmul_narrow: C must be whole rows of B's length {kp}"
+    );
+    let m = c.len() / kp;
+    for blk in blocks {
+        assert!(
+            blk.cols <= blk.stride && (m == 0 || blk.data.len() >= (m - 1) * blk.stride + blk.cols),
+            "matmul_narrow: a block of A must hold m = {m} rows of {} entries, {} apart",
+            blk.cols,
+            blk.stride
+        );
+    }
+    let mr = tile_rows(level);
+    c.par_chunks_mut(PANELS_PER_TASK * mr * kp)
+        .enumerate()
+        .for_each(|(task, cb)| {
+            for (i, c) in cb.chunks_mut(mr * kp).enumerate() {
+                let first = (task * PANELS_PER_TASK + i) * mr;
+                run(
+                    level,
+                    Rows {
+                        blocks,
+                        first,
+                        b,
+                        c,
+                        kp,
+                    },
+                );
+            }
+        });
+}
+
+/// Work on one panel of `A` that a SIMD level carries out with its tiles
+/// (`MR` rows of `A`, `NV` vectors of columns), or the scalar reference.
+trait PanelWork {
+    /// The work with tiles of vectors `V`.
+    fn tiles<V: Lanes, const MR: usize, const NV: usize>(self);
+    /// The scalar reference.
+    fn reference(self);
+}
+
+/// Runs `work` at the given (available) level.
+fn run(level: SimdLevel, work: impl PanelWork) {
+    match level {
+        SimdLevel::Scalar => work.reference(),
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: `level` is available, so the CPU has AVX-512 F.
+        SimdLevel::Avx512 => unsafe { x86::avx512(work) },
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: `level` is available, so the CPU has AVX2 and FMA.
+        SimdLevel::Avx2 => unsafe { x86::avx2(work) },
+        _ => work.tiles::<wide::f32x8, 6, 2>(),
+    }
+}
+
+/// `C = A B` on one panel of `A` (`c.len() / kp` valid rows).
+struct Plain<'a> {
+    panel: &'a [f32],
+    b: &'a [f32],
+    c: &'a mut [f32],
+    kp: usize,
+}
+
+impl PanelWork for Plain<'_> {
+    #[inline(always)]
+    fn tiles<V: Lanes, const MR: usize, const NV: usize>(self) {
+        let Plain { panel, b, c, kp } = self;
+        for (col, wide) in column_panels::<V, NV>(kp) {
+            if wide {
+                tile::<V, MR, NV>(panel, b, c, (kp, col));
+            } else {
+                tile::<V, MR, 1>(panel, b, c, (kp, col));
+            }
+        }
+    }
+
+    /// Each entry a sequential sum over `p`.
+    fn reference(self) {
+        let Plain { panel, b, c, kp } = self;
+        let mr = panel.len() / (b.len() / kp);
+        for (r, crow) in c.chunks_exact_mut(kp).enumerate() {
+            crow.fill(0.0);
+            for (step, brow) in panel.chunks_exact(mr).zip(b.chunks_exact(kp)) {
+                for (o, &y) in crow.iter_mut().zip(brow) {
+                    *o += step[r] * y;
+                }
+            }
+        }
+    }
+}
+
+/// `C = [A_1, A_2, ...] B` on one panel of rows (`c.len() / kp` of them,
+/// from row `first`) of side-by-side row-major blocks.
+struct Rows<'a> {
+    blocks: &'a [RowBlock<'a>],
+    first: usize,
+    b: &'a [f32],
+    c: &'a mut [f32],
+    kp: usize,
+}
+
+impl PanelWork for Rows<'_> {
+    #[inline(always)]
+    fn tiles<V: Lanes, const MR: usize, const NV: usize>(self) {
+        let Rows {
+            blocks,
+            first,
+            b,
+            c,
+            kp,
+        } = self;
+        for (col, wide) in column_panels::<V, NV>(kp) {
+            let at = (kp, col);
+            if c.len() == MR * kp {
+                if wide {
+                    row_block_tile::<V, MR, NV>(blocks, first, b, c, at);
+                } else {
+                    row_block_tile::<V, MR, 1>(blocks, first, b, c, at);
+                }
+            } else {
+                // A last, partial panel: one row at a time, the same sums.
+                for (r, c) in c.chunks_exact_mut(kp).enumerate() {
+                    if wide {
+                        row_block_tile::<V, 1, NV>(blocks, first + r, b, c, at);
+                    } else {
+                        row_block_tile::<V, 1, 1>(blocks, first + r, b, c, at);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Each entry a sequential sum over the blocks' columns in order.
+    fn reference(self) {
+        let Rows {
+            blocks,
+            first,
+            b,
+            c,
+            kp,
+        } = self;
+        for (r, crow) in c.chunks_exact_mut(kp).enumerate() {
+            crow.fill(0.0);
+            let mut brows = b.chunks_exact(kp);
+            for block in blocks {
+                for (&x, brow) in block.row(first + r).iter().zip(brows.by_ref()) {
+                    for (o, &y) in crow.iter_mut().zip(brow) {
+                        *o += x * y;
+                    }
+                }
             }
         }
     }
@@ -337,41 +477,68 @@ impl Lanes for wide::f32x8 {
     }
 }
 
-/// All column panels of one row panel of `MR` rows: `NV` vectors of
-/// columns at a time, then single vectors.
+/// The column panels of a row length `kp`: (first column, whether the
+/// panel is `NV` vectors wide rather than one), `NV` vectors at a time,
+/// then single vectors. (An iterator, not a callback: a closure would not
+/// inherit the caller's target features, and the vector operations in it
+/// would become calls.)
 #[inline(always)]
-fn panel_tiles<V: Lanes, const MR: usize, const NV: usize>(
-    panel: &[f32],
-    b: &[f32],
-    c: &mut [f32],
-    kp: usize,
-) {
-    let mut col = 0;
-    while col < kp {
-        if kp - col >= NV * V::N {
-            tile::<V, MR, NV>(panel, b, c, kp, col);
-            col += NV * V::N;
-        } else {
-            tile::<V, MR, 1>(panel, b, c, kp, col);
-            col += V::N;
-        }
-    }
+fn column_panels<V: Lanes, const NV: usize>(kp: usize) -> impl Iterator<Item = (usize, bool)> {
+    let wide = kp / (NV * V::N) * NV * V::N;
+    let narrow = (wide..kp).step_by(V::N).map(|col| (col, false));
+    (0..wide)
+        .step_by(NV * V::N)
+        .map(|col| (col, true))
+        .chain(narrow)
 }
 
 /// `C[.., col..col+NV*N] = A B[:, col..col+NV*N]` for one panel of `MR`
-/// rows of `A` (of which the first `c.len() / kp` are stored), accumulated
-/// in registers.
+/// rows of packed `A` (of which the first `c.len() / kp` are stored),
+/// accumulated in registers.
 #[inline(always)]
 fn tile<V: Lanes, const MR: usize, const NV: usize>(
     panel: &[f32],
     b: &[f32],
     c: &mut [f32],
-    kp: usize,
-    col: usize,
+    (kp, col): (usize, usize),
 ) {
     let mut acc = [[V::zero(); NV]; MR];
     let (steps, _) = panel.as_chunks::<MR>();
-    for (step, brow) in steps.iter().zip(b.chunks_exact(kp)) {
+    accumulate(&mut acc, steps.iter().copied(), b.chunks_exact(kp), col);
+    store_tile(&acc, c, (kp, col));
+}
+
+/// [`tile`] for `MR` rows from `first` of side-by-side row-major blocks:
+/// the sums run on over one block's columns after the other's.
+#[inline(always)]
+fn row_block_tile<V: Lanes, const MR: usize, const NV: usize>(
+    blocks: &[RowBlock<'_>],
+    first: usize,
+    b: &[f32],
+    c: &mut [f32],
+    (kp, col): (usize, usize),
+) {
+    let mut acc = [[V::zero(); NV]; MR];
+    let mut brows = b.chunks_exact(kp);
+    for block in blocks {
+        let rows: [&[f32]; MR] = std::array::from_fn(|r| block.row(first + r));
+        let steps = (0..block.cols).map(|j| std::array::from_fn(|r| rows[r][j]));
+        accumulate(&mut acc, steps, brows.by_ref(), col);
+    }
+    store_tile(&acc, c, (kp, col));
+}
+
+/// Adds the products of `A`'s steps (`MR` entries of one column each) with
+/// the rows of `B` they meet to a tile's sums (columns `col..col+NV*N`),
+/// one multiply-add per step in order.
+#[inline(always)]
+fn accumulate<'b, V: Lanes, const MR: usize, const NV: usize>(
+    acc: &mut [[V; NV]; MR],
+    steps: impl Iterator<Item = [f32; MR]>,
+    brows: impl Iterator<Item = &'b [f32]>,
+    col: usize,
+) {
+    for (step, brow) in steps.zip(brows) {
         let mut bv = [V::zero(); NV];
         for (v, x) in bv.iter_mut().enumerate() {
             *x = V::load(&brow[col + v * V::N..]);
@@ -383,6 +550,15 @@ fn tile<V: Lanes, const MR: usize, const NV: usize>(
             }
         }
     }
+}
+
+/// Stores a tile's sums into its rows of `C` (as many as `c` holds).
+#[inline(always)]
+fn store_tile<V: Lanes, const MR: usize, const NV: usize>(
+    acc: &[[V; NV]; MR],
+    c: &mut [f32],
+    (kp, col): (usize, usize),
+) {
     for (accr, out) in acc.iter().zip(c.chunks_exact_mut(kp)) {
         for (v, x) in accr.iter().enumerate() {
             x.store(&mut out[col + v * V::N..]);
@@ -393,14 +569,14 @@ fn tile<V: Lanes, const MR: usize, const NV: usize>(
 #[cfg(target_arch = "x86_64")]
 mod x86 {
     //! AVX-512 and AVX2 vectors for the tiles.
-    use super::{panel_tiles, Lanes};
+    use super::{Lanes, PanelWork};
     use std::arch::x86_64::*;
 
     impl Lanes for __m512 {
         const N: usize = 16;
         #[inline(always)]
         fn zero() -> Self {
-            // SAFETY: only reached from `block_avx512`, which requires AVX-512 F.
+            // SAFETY: only reached from `avx512`, which requires AVX-512 F.
             unsafe { _mm512_setzero_ps() }
         }
         #[inline(always)]
@@ -431,7 +607,7 @@ mod x86 {
         const N: usize = 8;
         #[inline(always)]
         fn zero() -> Self {
-            // SAFETY: only reached from `block_avx2`, which requires AVX2 + FMA.
+            // SAFETY: only reached from `avx2`, which requires AVX2 + FMA.
             unsafe { _mm256_setzero_ps() }
         }
         #[inline(always)]
@@ -460,13 +636,13 @@ mod x86 {
 
     /// Tiles of 12 rows x 32 columns (24 of the 32 vector registers).
     #[target_feature(enable = "avx512f,avx2,fma")]
-    pub(super) unsafe fn block_avx512(panel: &[f32], b: &[f32], c: &mut [f32], kp: usize) {
-        panel_tiles::<__m512, 12, 2>(panel, b, c, kp)
+    pub(super) unsafe fn avx512(work: impl PanelWork) {
+        work.tiles::<__m512, 12, 2>()
     }
 
     /// Tiles of 6 rows x 16 columns (12 of the 16 vector registers).
     #[target_feature(enable = "avx2,fma")]
-    pub(super) unsafe fn block_avx2(panel: &[f32], b: &[f32], c: &mut [f32], kp: usize) {
-        panel_tiles::<__m256, 6, 2>(panel, b, c, kp)
+    pub(super) unsafe fn avx2(work: impl PanelWork) {
+        work.tiles::<__m256, 6, 2>()
     }
 }

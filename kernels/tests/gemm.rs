@@ -1,9 +1,13 @@
 //! The narrow `f32` product at every SIMD level against a plain `f64`
 //! reference: every tile edge (rows up to 40, column panels of 16/32/48),
-//! random shapes, NaN and infinity propagation, empty products.
+//! random shapes, NaN and infinity propagation, empty products; the
+//! product of side-by-side row blocks bit for bit equal to the packed one.
 
 use kernels::dispatch::available;
-use kernels::gemm::{matmul_narrow, matmul_narrow_with, padded_cols, PackedRows};
+use kernels::gemm::{
+    matmul_narrow, matmul_narrow_with, matmul_row_blocks, matmul_row_blocks_with, padded_cols,
+    PackedRows, RowBlock,
+};
 use proptest::prelude::*;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -57,6 +61,108 @@ fn every_tile_edge_at_every_level() {
     check(97, 1600, 60, &mut rng);
 }
 
+/// `A = [A_1, A_2]` (m x (p1 + p2)) from two row-major blocks with padded
+/// rows (strides p1 + 3 and p2 + 16, garbage in the padding) times `B`:
+/// the packed product's bits at every level, and near the reference.
+fn check_row_blocks(m: usize, (p1, p2): (usize, usize), k: usize, rng: &mut ChaCha8Rng) {
+    let (s1, s2, kp, p) = (p1 + 3, p2 + 16, padded_cols(k), p1 + p2);
+    let mut uniform =
+        |len: usize| -> Vec<f32> { (0..len).map(|_| rng.random::<f32>() * 2.0 - 1.0).collect() };
+    let (a1, a2, b) = (uniform(m * s1), uniform(m * s2), uniform(p * kp));
+    let a: Vec<f32> = (0..m)
+        .flat_map(|i| {
+            a1[i * s1..i * s1 + p1]
+                .iter()
+                .chain(&a2[i * s2..i * s2 + p2])
+        })
+        .copied()
+        .collect();
+    let blocks = [
+        RowBlock {
+            data: &a1,
+            cols: p1,
+            stride: s1,
+        },
+        RowBlock {
+            data: &a2,
+            cols: p2,
+            stride: s2,
+        },
+    ];
+    let want = reference(&a, p, &b);
+    for level in available() {
+        let mut got = vec![f32::NAN; m * kp];
+        matmul_row_blocks_with(level, &blocks, &b, &mut got);
+        let mut packed = vec![f32::NAN; m * kp];
+        PackedRows::new_with(level, &a, p).times(&b, &mut packed);
+        let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+        assert_eq!(bits(&got), bits(&packed), "{level} m={m} p={p1}+{p2} k={k}");
+        for (g, w) in got.iter().zip(&want) {
+            assert!((f64::from(*g) - w).abs() <= 4.0 * f32::EPSILON as f64 * p as f64);
+        }
+    }
+}
+
+#[test]
+fn row_blocks_match_the_packed_product_at_every_tile_edge() {
+    let mut rng = ChaCha8Rng::seed_from_u64(4);
+    for m in 0..=30 {
+        for k in [1, 16, 30, 33] {
+            check_row_blocks(m, (1 + m % 5, 1 + m % 7), k, &mut rng);
+        }
+    }
+    check_row_blocks(1600, (30, 30), 30, &mut rng);
+}
+
+#[test]
+fn row_blocks_do_not_depend_on_the_thread_count() {
+    let mut rng = ChaCha8Rng::seed_from_u64(6);
+    let (m, p, kp) = (1000, 60, padded_cols(30));
+    let a: Vec<f32> = (0..m * p).map(|_| rng.random::<f32>()).collect();
+    let b: Vec<f32> = (0..p * kp).map(|_| rng.random::<f32>()).collect();
+    let run = |threads| {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        let mut c = vec![0.0f32; m * kp];
+        let blocks = [RowBlock {
+            data: &a,
+            cols: p,
+            stride: p,
+        }];
+        pool.install(|| matmul_row_blocks(&blocks, &b, &mut c));
+        c.iter().map(|v| v.to_bits()).collect::<Vec<_>>()
+    };
+    assert_eq!(run(1), run(3));
+}
+
+#[test]
+fn row_blocks_refuse_bad_shapes() {
+    let shape = |data: usize, cols: usize, stride: usize, b: usize, c: usize| {
+        std::panic::catch_unwind(|| {
+            let a = vec![0.0f32; data];
+            let mut out = vec![0.0f32; c];
+            let blocks = [RowBlock {
+                data: &a,
+                cols,
+                stride,
+            }];
+            matmul_row_blocks(&blocks, &vec![0.0; b], &mut out)
+        })
+        .is_err()
+    };
+    assert!(shape(0, 0, 0, 0, 0), "no columns");
+    assert!(shape(8, 2, 4, 30, 32), "B rows not padded");
+    assert!(shape(8, 2, 4, 32, 33), "C not whole rows");
+    assert!(shape(5, 2, 4, 32, 32), "a block short of m rows");
+    assert!(shape(8, 3, 2, 48, 32), "a stride shorter than the row");
+    assert!(
+        !shape(6, 2, 4, 32, 32),
+        "a valid shape (the last row unpadded)"
+    );
+}
+
 #[test]
 fn one_packing_serves_many_products_bit_for_bit() {
     let mut rng = ChaCha8Rng::seed_from_u64(3);
@@ -76,13 +182,6 @@ fn one_packing_serves_many_products_bit_for_bit() {
             let mut again = vec![f32::NAN; m * kp];
             repacked.times(&b, &mut again);
             assert_eq!(bits(&reused), bits(&again), "{level} k={k} repacked");
-            // Row by row, over a larger packing: the same again.
-            let mut by_rows = PackedRows::new_with(level, &vec![7.0; 90 * 31], 31);
-            by_rows.repack_rows(m, p, |i, row| row.copy_from_slice(&a[i * p..(i + 1) * p]));
-            assert_eq!(by_rows.rows(), m);
-            again.fill(f32::NAN);
-            by_rows.times(&b, &mut again);
-            assert_eq!(bits(&reused), bits(&again), "{level} k={k} by rows");
             matmul_narrow_with(level, &a, p, &b, &mut fresh);
             assert_eq!(bits(&reused), bits(&fresh), "{level} k={k}");
         }

@@ -113,10 +113,7 @@ impl Search<'_> {
                     let first = curve.coefficients(t);
                     (curve, first)
                 },
-                || {
-                    products.times_gradient(&mut xp);
-                    products.set_basis(&xp, &xw.rounded);
-                },
+                || products.times_gradient(&mut xp),
             );
             let slope = curve.slope();
             if slope >= 0.0 || slope.is_nan() {
@@ -128,7 +125,7 @@ impl Search<'_> {
                 let c = coefficients.take().unwrap_or_else(|| curve.coefficients(t));
                 if let Ok(c) = c {
                     // X Y(t) = X W - t [X P, X W] C(t).
-                    products.basis_times(c.as_ref(), &mut trial_xw.rounded);
+                    products.basis_times((&xp, &xw.rounded), c.as_ref(), &mut trial_xw.rounded);
                     trial_xw.step_from(&xw, t);
                     let trial = objective.evaluate(trial_xw.rounded.as_ref());
                     if -trial.value <= -eval.value + 0.5 * t * slope {

@@ -12,7 +12,7 @@
 use super::narrow::{Narrow, SearchFloat};
 use faer::linalg::matmul::matmul;
 use faer::{Accum, Mat, MatMut, MatRef, Par};
-use kernels::gemm::{aligned_zeros, padded_cols, Aligned, PackedRows};
+use kernels::gemm::{aligned_zeros, matmul_row_blocks, padded_cols, Aligned, PackedRows, RowBlock};
 use kernels::ortho::project_into;
 use rayon::prelude::*;
 
@@ -34,12 +34,14 @@ pub trait DataProducts<T: SearchFloat>: Send {
     /// `f64`).
     fn times_gradient(&mut self, dst: &mut Narrow<T>);
 
-    /// Keeps the curve basis `[xp, xw]` (n x 2K) of an iteration for
-    /// [`DataProducts::basis_times`].
-    fn set_basis(&mut self, xp: &Narrow<T>, xw: &Narrow<T>);
-
-    /// `dst = [xp, xw] b` for the kept basis and a 2K x K matrix `b`.
-    fn basis_times(&mut self, b: MatRef<'_, f64>, dst: &mut Narrow<T>);
+    /// `dst = [xp, xw] b` for the curve basis `[xp, xw]` (n x 2K) and a
+    /// 2K x K matrix `b`.
+    fn basis_times(
+        &mut self,
+        basis: (&Narrow<T>, &Narrow<T>),
+        b: MatRef<'_, f64>,
+        dst: &mut Narrow<T>,
+    );
 }
 
 /// `f64` products with faer on the data as given. faer multiplies
@@ -116,26 +118,27 @@ impl DataProducts<f64> for F64Products<'_> {
         times_through(self.x, self.gradient.as_ref(), &mut self.columns, dst);
     }
 
-    fn set_basis(&mut self, xp: &Narrow<f64>, xw: &Narrow<f64>) {
+    fn basis_times(
+        &mut self,
+        (xp, xw): (&Narrow<f64>, &Narrow<f64>),
+        b: MatRef<'_, f64>,
+        dst: &mut Narrow<f64>,
+    ) {
         let (n, k) = (xp.rows(), xp.as_ref().ncols());
         let mut basis = resized(&mut self.basis, n, 2 * k);
         basis.as_mut().get_mut(.., ..k).copy_from(xp.as_ref());
         basis.get_mut(.., k..).copy_from(xw.as_ref());
-    }
-
-    fn basis_times(&mut self, b: MatRef<'_, f64>, dst: &mut Narrow<f64>) {
-        let mut out = resized(&mut self.columns, self.basis.nrows(), b.ncols());
+        let mut out = resized(&mut self.columns, n, b.ncols());
         project_into(self.basis.as_ref(), b, out.as_mut());
         dst.as_mut().copy_from(out);
     }
 }
 
 /// `f32` products on `kernels::gemm`: `X` and `X^T` packed once, the curve
-/// basis packed once per iteration.
+/// basis read in place.
 pub struct F32Products {
     x: PackedRows,
     xt: PackedRows,
-    basis: PackedRows,
     /// The right-hand side of the next product, row-major, padded.
     rhs: Aligned<f32>,
     /// Columns of the matrix in `rhs`, the rest being zero padding.
@@ -151,7 +154,6 @@ impl F32Products {
         F32Products {
             x: PackedRows::from_fn(n, d, |i, j| x[(i, j)] as f32),
             xt: PackedRows::from_fn(d, n, |i, j| x[(j, i)] as f32),
-            basis: PackedRows::from_fn(0, 1, |_, _| 0.0),
             rhs: aligned_zeros(0),
             rhs_cols: 0,
             gradient: aligned_zeros(0),
@@ -173,6 +175,15 @@ impl F32Products {
                 *o = v as f32;
             }
         }
+    }
+}
+
+/// `m` as a block of columns for `kernels::gemm::matmul_row_blocks`.
+fn row_block(m: &Narrow<f32>) -> RowBlock<'_> {
+    RowBlock {
+        data: m.as_slice(),
+        cols: m.as_ref().ncols(),
+        stride: m.stride(),
     }
 }
 
@@ -202,18 +213,18 @@ impl DataProducts<f32> for F32Products {
         self.x.times(&self.gradient, dst.as_mut_slice());
     }
 
-    fn set_basis(&mut self, xp: &Narrow<f32>, xw: &Narrow<f32>) {
-        let (k, s) = (xp.as_ref().ncols(), xp.stride());
-        let (xp, xw) = (xp.as_slice(), xw.as_slice());
-        self.basis.repack_rows(xp.len() / s, 2 * k, |i, row| {
-            row[..k].copy_from_slice(&xp[i * s..i * s + k]);
-            row[k..].copy_from_slice(&xw[i * s..i * s + k]);
-        });
-    }
-
-    fn basis_times(&mut self, b: MatRef<'_, f64>, dst: &mut Narrow<f32>) {
+    fn basis_times(
+        &mut self,
+        (xp, xw): (&Narrow<f32>, &Narrow<f32>),
+        b: MatRef<'_, f64>,
+        dst: &mut Narrow<f32>,
+    ) {
         self.load_rhs(b);
-        self.basis.times(&self.rhs, dst.as_mut_slice());
+        matmul_row_blocks(
+            &[row_block(xp), row_block(xw)],
+            &self.rhs,
+            dst.as_mut_slice(),
+        );
     }
 }
 
@@ -252,9 +263,8 @@ mod tests {
         let mut xg = Narrow::zeros(n, k);
         products.times_gradient(&mut xg);
         // The basis [X m, r] (r standing in for X W).
-        products.set_basis(&xm, &narrow(r));
         let mut xub = Narrow::zeros(n, k);
-        products.basis_times(b, &mut xub);
+        products.basis_times((&xm, &narrow(r)), b, &mut xub);
         [widen(&xm), xtr, widen(&xub), widen(&xg)]
     }
 
@@ -330,8 +340,8 @@ mod tests {
             products.times(w, &mut xw.rounded);
             xw.take_rounded();
             products.times(p, &mut xp);
-            products.set_basis(&xp, &xw.rounded);
-            products.basis_times(curve.coefficients(t).unwrap().as_ref(), &mut out.rounded);
+            let c = curve.coefficients(t).unwrap();
+            products.basis_times((&xp, &xw.rounded), c.as_ref(), &mut out.rounded);
             out.step_from(&xw, t);
             let out = out.rounded.as_ref();
             Mat::from_fn(n, k, |i, j| out[(i, j)].into())
