@@ -365,37 +365,6 @@ impl<'a> CayleyCurve<'a> {
                 matmul(y.as_mut(), Accum::Add, w, c.get(k.., ..), -t, Par::Seq);
             });
     }
-
-    /// Projections of data on `Y(t)` without touching the n x d data: given
-    /// `xu = [X P, X W]` (n x 2k, computed once per iteration), writes
-    /// `X Y(t) = X W - t xu C(t)` (n x k) into `out` in O(n k^2).
-    ///
-    /// # Panics
-    /// If `xu` does not have 2k columns or `out` is not n x k.
-    pub fn project_into(
-        &self,
-        xu: MatRef<'_, f64>,
-        t: f64,
-        mut out: MatMut<'_, f64>,
-    ) -> Result<(), OrthoError> {
-        let k = self.w.ncols();
-        assert_eq!(
-            xu.ncols(),
-            2 * k,
-            "CayleyCurve::project_into: xu must be [X P, X W]"
-        );
-        assert_eq!(
-            (out.nrows(), out.ncols()),
-            (xu.nrows(), k),
-            "CayleyCurve::project_into: out must be n x k"
-        );
-        let c = self.coefficients(t)?;
-        out.copy_from(xu.get(.., k..));
-        out.par_row_chunks_mut(ROW_BLOCK)
-            .zip(xu.par_row_chunks(ROW_BLOCK))
-            .for_each(|(o, x)| matmul(o, Accum::Add, x, c.as_ref(), -t, Par::Seq));
-        Ok(())
-    }
 }
 
 /// The full Cayley step `(I + t/2 A)^{-1} (I - t/2 A) W`, `A = P W^T - W
