@@ -342,11 +342,12 @@ impl<'a> CayleyCurve<'a> {
     }
 
     /// [`CayleyCurve::point`] into `y` (d x k), with `c = C(t)` from
-    /// [`CayleyCurve::coefficients`] already at hand.
+    /// [`CayleyCurve::coefficients`] already at hand; returns the largest
+    /// change of an entry, `max |Y(t) - W|` (NaN entries are passed over).
     ///
     /// # Panics
     /// If `c` is not 2k x k or `y` not d x k.
-    pub fn point_into(&self, t: f64, c: MatRef<'_, f64>, y: MatMut<'_, f64>) {
+    pub fn point_into(&self, t: f64, c: MatRef<'_, f64>, y: MatMut<'_, f64>) -> f64 {
         let k = self.w.ncols();
         assert_eq!(
             (c.nrows(), c.ncols(), y.nrows(), y.ncols()),
@@ -359,11 +360,19 @@ impl<'a> CayleyCurve<'a> {
             .zip(self.p.par_row_chunks(ROW_BLOCK));
         y.par_row_chunks_mut(ROW_BLOCK)
             .zip(rows)
-            .for_each(|(mut y, (w, p))| {
+            .map(|(mut y, (w, p))| {
                 y.copy_from(w);
                 matmul(y.as_mut(), Accum::Add, p, c.get(..k, ..), -t, Par::Seq);
                 matmul(y.as_mut(), Accum::Add, w, c.get(k.., ..), -t, Par::Seq);
-            });
+                let mut change: f64 = 0.0;
+                for j in 0..k {
+                    for (a, b) in y.as_ref().col(j).iter().zip(w.col(j).iter()) {
+                        change = change.max((a - b).abs());
+                    }
+                }
+                change
+            })
+            .reduce(|| 0.0, f64::max)
     }
 }
 

@@ -75,6 +75,12 @@ fn woodbury_point_equals_the_full_cayley_step_and_stays_orthonormal() {
             let full = cayley_full(w.as_ref(), p.as_ref(), t).unwrap();
             assert!(max_abs_diff(&y, &full) < 1e-11, "{d}x{k} t={t}");
             assert!(orthonormality_error(&y) < 1e-12, "{d}x{k} t={t}");
+            // point_into reports the largest entry change, exactly.
+            let mut again = Mat::zeros(d, k);
+            let c = curve.coefficients(t).unwrap();
+            let change = curve.point_into(t, c.as_ref(), again.as_mut());
+            assert_eq!(again, y);
+            assert_eq!(change, max_abs_diff(&y, &w), "{d}x{k} t={t}");
         }
         assert_eq!(curve.point(0.0).unwrap(), w);
     }

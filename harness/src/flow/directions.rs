@@ -6,7 +6,7 @@ use super::config::SearchPrecision;
 use super::narrow::{Narrow, Projections, SearchFloat};
 use super::objective::{Blocks, Objective, Target};
 use super::products::{DataProducts, F32Products, F64Products};
-use faer::{ColRef, Mat, MatRef};
+use faer::{Mat, MatRef};
 use kernels::ortho::{orthonormalize, project, random_frame, CayleyCurve, OrthoError};
 use rand_chacha::ChaCha8Rng;
 
@@ -138,10 +138,7 @@ impl Search<'_> {
             let Some((trial, c)) = accepted else { break };
             let last = iterations == self.max_iters;
             let (step, ()) = rayon::join(
-                || {
-                    curve.point_into(t, c.as_ref(), y.as_mut());
-                    max_change(w.as_ref(), y.as_ref())
-                },
+                || curve.point_into(t, c.as_ref(), y.as_mut()),
                 || {
                     if !last {
                         products.transpose_times(objective.residual(), next_p.as_mut());
@@ -159,33 +156,6 @@ impl Search<'_> {
         }
         (w, iterations)
     }
-}
-
-/// The largest change of an entry from `a` to `b` (same shape), in eight
-/// partial maxima that the compiler vectorises.
-fn max_change(a: MatRef<'_, f64>, b: MatRef<'_, f64>) -> f64 {
-    let mut lanes = [0.0f64; 8];
-    for (a, b) in a.col_iter().zip(b.col_iter()) {
-        let (a, b) = (contiguous(a), contiguous(b));
-        let (a8, a_rest) = a.as_chunks::<8>();
-        let (b8, b_rest) = b.as_chunks::<8>();
-        for (a, b) in a8.iter().zip(b8) {
-            for l in 0..8 {
-                lanes[l] = lanes[l].max((b[l] - a[l]).abs());
-            }
-        }
-        for (x, y) in a_rest.iter().zip(b_rest) {
-            lanes[0] = lanes[0].max((y - x).abs());
-        }
-    }
-    lanes.into_iter().fold(0.0, f64::max)
-}
-
-/// The entries of a column of an owned (column-major) matrix.
-fn contiguous(col: ColRef<'_, f64>) -> &[f64] {
-    col.try_as_col_major()
-        .expect("an owned matrix's columns are contiguous")
-        .as_slice()
 }
 
 /// Re-orthonormalises a frame, evaluates it and orders its columns.
