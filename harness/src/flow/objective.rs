@@ -147,8 +147,8 @@ impl<T: SearchFloat> Column<T> {
     /// `resid` (its domain's rows, `stride` entries apart, zero on entry):
     /// `scale * (q - target)` at every level, spread over the two sorted
     /// positions the level interpolates between, and moved to the rows
-    /// those positions came from. When the domain has exactly one value per level, level i
-    /// is position i: one store per row.
+    /// those positions came from. When the domain has exactly one value per
+    /// level, level i is position i: one store per row.
     fn scatter_gradient(
         &self,
         scale: f64,
