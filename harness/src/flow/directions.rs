@@ -124,9 +124,7 @@ impl Search<'_> {
             for _ in 0..MAX_BACKTRACK {
                 let c = coefficients.take().unwrap_or_else(|| curve.coefficients(t));
                 if let Ok(c) = c {
-                    // X Y(t) = X W - t [X P, X W] C(t).
-                    products.basis_times((&xp, &xw.rounded), c.as_ref(), &mut trial_xw.rounded);
-                    trial_xw.step_from(&xw, t);
+                    products.curve_projections((&xp, &xw), c.as_ref(), t, &mut trial_xw);
                     let trial = objective.evaluate(trial_xw.rounded.as_ref());
                     if -trial.value <= -eval.value + 0.5 * t * slope {
                         accepted = Some((trial, c));

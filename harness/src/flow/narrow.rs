@@ -9,8 +9,10 @@ use kernels::gemm::{aligned_zeros, padded_cols, Aligned};
 use kernels::sort::SortKey;
 use rayon::prelude::*;
 
-/// Rows per parallel task of [`Projections::step_from`].
-const ROW_BLOCK: usize = 256;
+/// Rows per parallel task of [`Projections::step_from_with`]: a multiple
+/// of every `kernels::gemm` tile height, so a product written a block at a
+/// time runs in whole tiles.
+const ROW_BLOCK: usize = 96;
 
 /// A floating-point type the direction search runs in (`f32` or `f64`).
 pub trait SearchFloat: SortKey + Default + Into<f64> {
@@ -135,30 +137,49 @@ impl<T: SearchFloat> Projections<T> {
     /// # Panics
     /// If the shapes differ.
     pub fn step_from(&mut self, base: &Projections<T>, t: f64) {
+        self.step_from_with(base, t, |_, _| {});
+    }
+
+    /// `self = base - t D`, where `delta(first, rows)` writes the rows of
+    /// `D` from row `first` into `rows` (whole rows of `self.rounded`, a
+    /// block at a time, padding included, to be left zero): each block is
+    /// stepped as soon as its change is written, while it is in cache.
+    ///
+    /// # Panics
+    /// If the shapes differ.
+    pub fn step_from_with(
+        &mut self,
+        base: &Projections<T>,
+        t: f64,
+        delta: impl Fn(usize, &mut [T]) + Sync,
+    ) {
         assert_eq!(
             (self.rounded.rows, self.rounded.cols),
             (base.rounded.rows, base.rounded.cols),
             "Projections::step_from: shapes differ"
         );
         let chunk = ROW_BLOCK * self.rounded.stride;
-        let rounded = self.rounded.data.par_chunks_mut(chunk);
+        let rounded = self.rounded.data.par_chunks_mut(chunk).enumerate();
+        let first = |block: usize| block * ROW_BLOCK;
         match (&mut self.sum, &base.sum) {
             (Some(sum), Some(base_sum)) => rounded
                 .zip(sum.data.par_chunks_mut(chunk))
                 .zip(base_sum.data.par_chunks(chunk))
-                .for_each(|((rounded, sum), base)| {
+                .for_each(|(((block, rounded), sum), base)| {
+                    delta(first(block), rounded);
                     for ((r, s), &b) in rounded.iter_mut().zip(sum).zip(base) {
                         *s = b - t * (*r).into();
                         *r = T::from_f64(*s);
                     }
                 }),
-            _ => rounded
-                .zip(base.rounded.data.par_chunks(chunk))
-                .for_each(|(rounded, base)| {
+            _ => rounded.zip(base.rounded.data.par_chunks(chunk)).for_each(
+                |((block, rounded), base)| {
+                    delta(first(block), rounded);
                     for (r, &b) in rounded.iter_mut().zip(base) {
                         *r = T::from_f64(b.into() - t * (*r).into());
                     }
-                }),
+                },
+            ),
         }
     }
 }

@@ -1,6 +1,6 @@
 //! The data products of every direction-search iteration, `X M` (n x K) and
-//! `X^T R` (d x K), and `[X P, X W] C` (n x K) for the projections on the
-//! Cayley curve's trial points, in the search's precision: `f64` with faer on the
+//! `X^T R` (d x K), and the projections on the Cayley curve's trial points,
+//! `X W - t [X P, X W] C` (n x K), in the search's precision: `f64` with faer on the
 //! data as given, or `f32` on `kernels::gemm` with the data packed once in
 //! each layout the products stream through (`X` and `X^T`). The n x K
 //! matrices are [`Narrow`]s of the search's float type, so the `f32` search
@@ -9,7 +9,7 @@
 //! Both forms split the work into fixed blocks, each summed sequentially, so
 //! results do not depend on the thread count.
 
-use super::narrow::{Narrow, SearchFloat};
+use super::narrow::{Narrow, Projections, SearchFloat};
 use faer::linalg::matmul::matmul;
 use faer::{Accum, Mat, MatMut, MatRef, Par};
 use kernels::gemm::{aligned_zeros, matmul_row_blocks, padded_cols, Aligned, PackedRows, RowBlock};
@@ -34,13 +34,16 @@ pub trait DataProducts<T: SearchFloat>: Send {
     /// `f64`).
     fn times_gradient(&mut self, dst: &mut Narrow<T>);
 
-    /// `dst = [xp, xw] b` for the curve basis `[xp, xw]` (n x 2K) and a
-    /// 2K x K matrix `b`.
-    fn basis_times(
+    /// `dst = xw - t [xp, xw] c`: the projections on the Cayley curve's
+    /// point at `t`, from the projections `xw` on its start, `xp` on the
+    /// gradient and the curve's 2K x K coefficients `c` (see
+    /// `kernels::ortho::CayleyCurve`).
+    fn curve_projections(
         &mut self,
-        basis: (&Narrow<T>, &Narrow<T>),
-        b: MatRef<'_, f64>,
-        dst: &mut Narrow<T>,
+        basis: (&Narrow<T>, &Projections<T>),
+        c: MatRef<'_, f64>,
+        t: f64,
+        dst: &mut Projections<T>,
     );
 }
 
@@ -118,19 +121,21 @@ impl DataProducts<f64> for F64Products<'_> {
         times_through(self.x, self.gradient.as_ref(), &mut self.columns, dst);
     }
 
-    fn basis_times(
+    fn curve_projections(
         &mut self,
-        (xp, xw): (&Narrow<f64>, &Narrow<f64>),
-        b: MatRef<'_, f64>,
-        dst: &mut Narrow<f64>,
+        (xp, xw): (&Narrow<f64>, &Projections<f64>),
+        c: MatRef<'_, f64>,
+        t: f64,
+        dst: &mut Projections<f64>,
     ) {
         let (n, k) = (xp.rows(), xp.as_ref().ncols());
         let mut basis = resized(&mut self.basis, n, 2 * k);
         basis.as_mut().get_mut(.., ..k).copy_from(xp.as_ref());
-        basis.get_mut(.., k..).copy_from(xw.as_ref());
-        let mut out = resized(&mut self.columns, n, b.ncols());
-        project_into(self.basis.as_ref(), b, out.as_mut());
-        dst.as_mut().copy_from(out);
+        basis.get_mut(.., k..).copy_from(xw.rounded.as_ref());
+        let mut out = resized(&mut self.columns, n, c.ncols());
+        project_into(self.basis.as_ref(), c, out.as_mut());
+        dst.rounded.as_mut().copy_from(out);
+        dst.step_from(xw, t);
     }
 }
 
@@ -178,10 +183,11 @@ impl F32Products {
     }
 }
 
-/// `m` as a block of columns for `kernels::gemm::matmul_row_blocks`.
-fn row_block(m: &Narrow<f32>) -> RowBlock<'_> {
+/// `m`'s rows from `first` as a block of columns for
+/// `kernels::gemm::matmul_row_blocks`.
+fn row_block(m: &Narrow<f32>, first: usize) -> RowBlock<'_> {
     RowBlock {
-        data: m.as_slice(),
+        data: &m.as_slice()[first * m.stride()..],
         cols: m.as_ref().ncols(),
         stride: m.stride(),
     }
@@ -213,18 +219,21 @@ impl DataProducts<f32> for F32Products {
         self.x.times(&self.gradient, dst.as_mut_slice());
     }
 
-    fn basis_times(
+    /// The product `[xp, xw] c` is computed a block of rows at a time, each
+    /// stepped at once, while it is in cache.
+    fn curve_projections(
         &mut self,
-        (xp, xw): (&Narrow<f32>, &Narrow<f32>),
-        b: MatRef<'_, f64>,
-        dst: &mut Narrow<f32>,
+        (xp, xw): (&Narrow<f32>, &Projections<f32>),
+        c: MatRef<'_, f64>,
+        t: f64,
+        dst: &mut Projections<f32>,
     ) {
-        self.load_rhs(b);
-        matmul_row_blocks(
-            &[row_block(xp), row_block(xw)],
-            &self.rhs,
-            dst.as_mut_slice(),
-        );
+        self.load_rhs(c);
+        let rhs = &self.rhs;
+        dst.step_from_with(xw, t, |first, rows| {
+            let basis = [row_block(xp, first), row_block(&xw.rounded, first)];
+            matmul_row_blocks(&basis, rhs, rows);
+        });
     }
 }
 
@@ -235,8 +244,12 @@ mod tests {
     use kernels::ortho::CayleyCurve;
     use rand::SeedableRng;
 
-    /// `X m`, `X^T r`, `[X P, X W] b` and `X (X^T r)` of one precision, as
-    /// `f64`.
+    /// The curve's step of [`all_products`].
+    const T_STEP: f64 = 0.7;
+
+    /// `X m`, `X^T r`, `r - t [X m, r] b` (r standing in for the
+    /// projections X W, t = [`T_STEP`]) and `X (X^T r)` of one precision,
+    /// as `f64`.
     fn all_products<T: SearchFloat>(
         products: &mut impl DataProducts<T>,
         (m, r, b): (MatRef<'_, f64>, MatRef<'_, f64>, MatRef<'_, f64>),
@@ -262,17 +275,20 @@ mod tests {
         products.transpose_times(&narrow(r), xtr.as_mut());
         let mut xg = Narrow::zeros(n, k);
         products.times_gradient(&mut xg);
-        // The basis [X m, r] (r standing in for X W).
-        let mut xub = Narrow::zeros(n, k);
-        products.basis_times((&xm, &narrow(r)), b, &mut xub);
-        [widen(&xm), xtr, widen(&xub), widen(&xg)]
+        let mut xw = Projections::zeros(n, k);
+        xw.rounded = narrow(r);
+        xw.take_rounded();
+        let mut on_curve = Projections::zeros(n, k);
+        products.curve_projections((&xm, &xw), b, T_STEP, &mut on_curve);
+        [widen(&xm), xtr, widen(&on_curve.rounded), widen(&xg)]
     }
 
     /// Both precisions agree with a direct sum, also when the buffers are
-    /// reused for products of other widths.
+    /// reused for products of other widths, on more rows than one block of
+    /// the curve's projections.
     #[test]
     fn both_precisions_give_the_same_products() {
-        let (n, d) = (37, 11);
+        let (n, d) = (237, 11);
         let x = Mat::from_fn(n, d, |i, j| ((i * 5 + j * 3) % 7) as f64 - 3.0);
         let mut exact = F64Products::new(x.as_ref());
         let mut fast = F32Products::new(x.as_ref());
@@ -286,9 +302,10 @@ mod tests {
                 xm.clone(),
                 xtr.clone(),
                 Mat::from_fn(n, k, |i, j| {
-                    (0..k)
+                    let sum: f64 = (0..k)
                         .map(|l| xm[(i, l)] * b[(l, j)] + r[(i, l)] * b[(k + l, j)])
-                        .sum()
+                        .sum();
+                    r[(i, j)] - T_STEP * sum
                 }),
                 &x * &xtr,
             ];
@@ -320,7 +337,7 @@ mod tests {
     /// `X Y(t)` in both precisions.
     #[test]
     fn both_precisions_give_the_curve_projections() {
-        let (n, d, k) = (50, 9, 3);
+        let (n, d, k) = (250, 9, 3);
         let x = Mat::from_fn(n, d, |i, j| ((i * 7 + j * 5) % 11) as f64 * 0.2 - 1.0);
         let w = kernels::ortho::random_frame(d, k, &mut rand::rngs::StdRng::seed_from_u64(1));
         let p = Mat::from_fn(d, k, |i, j| ((i + 3 * j) % 5) as f64 * 0.1 - 0.2);
@@ -331,7 +348,7 @@ mod tests {
             (w, p): (MatRef<'_, f64>, MatRef<'_, f64>),
             t: f64,
         ) -> Mat<f64> {
-            let (n, k) = (50, w.ncols());
+            let (n, k) = (250, w.ncols());
             let (mut xw, mut xp, mut out) = (
                 Projections::zeros(n, k),
                 Narrow::zeros(n, k),
@@ -341,8 +358,7 @@ mod tests {
             xw.take_rounded();
             products.times(p, &mut xp);
             let c = curve.coefficients(t).unwrap();
-            products.basis_times((&xp, &xw.rounded), c.as_ref(), &mut out.rounded);
-            out.step_from(&xw, t);
+            products.curve_projections((&xp, &xw), c.as_ref(), t, &mut out);
             let out = out.rounded.as_ref();
             Mat::from_fn(n, k, |i, j| out[(i, j)].into())
         }
@@ -363,5 +379,32 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// The `f32` curve projections, computed and stepped a block of rows at
+    /// a time, are bit for bit those of the whole product stepped after it.
+    #[test]
+    fn blockwise_curve_projections_are_the_whole_product_stepped() {
+        let (n, d, k) = (301, 13, 20);
+        let x = Mat::from_fn(n, d, |i, j| ((i * 7 + j * 5) % 11) as f64 * 0.3 - 1.3);
+        let m = Mat::from_fn(d, k, |i, j| ((i * 3 + j) % 7) as f64 * 0.1 - 0.3);
+        let g = Mat::from_fn(d, k, |i, j| ((i + 5 * j) % 9) as f64 * 0.2 - 0.8);
+        let c = Mat::from_fn(2 * k, k, |i, j| ((i + 2 * j) % 5) as f64 * 0.07 - 0.1);
+        let mut products = F32Products::new(x.as_ref());
+        let (mut xw, mut xp) = (Projections::zeros(n, k), Narrow::zeros(n, k));
+        products.times(m.as_ref(), &mut xw.rounded);
+        xw.take_rounded();
+        products.times(g.as_ref(), &mut xp);
+        let mut blockwise = Projections::zeros(n, k);
+        products.curve_projections((&xp, &xw), c.as_ref(), 0.37, &mut blockwise);
+        let mut whole = Projections::zeros(n, k);
+        products.load_rhs(c.as_ref());
+        let basis = [row_block(&xp, 0), row_block(&xw.rounded, 0)];
+        matmul_row_blocks(&basis, &products.rhs, whole.rounded.as_mut_slice());
+        whole.step_from(&xw, 0.37);
+        let bits = |p: &Projections<f32>| -> Vec<u32> {
+            p.rounded.as_slice().iter().map(|v| v.to_bits()).collect()
+        };
+        assert_eq!(bits(&blockwise), bits(&whole));
     }
 }
