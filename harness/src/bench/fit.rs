@@ -3,7 +3,8 @@
 //! per domain), d = 784, K = 30, J = 200.
 
 use crate::flow::{Flow, FlowConfig, LayerReport, PreMap, SearchPrecision};
-use faer::Mat;
+use faer::{Mat, MatRef};
+use kernels::gemm::{aligned_zeros, padded_cols, PackedRows};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rand_distr::StandardNormal;
@@ -38,6 +39,50 @@ pub struct FitBench {
     /// The first layer's objective F (max-K-SW found): a speed-up that
     /// searched worse would show here.
     pub first_objective: f64,
+    /// Multiply-adds per second of the search's `f32` product `X P` alone,
+    /// measured just before the fit on the same data and threads: the
+    /// machine's speed at the time, which drifts on shared machines.
+    pub product_rate: f64,
+    /// Seconds per layer that the two n x d products of every iteration
+    /// (`X P`, `X^T R`) would take alone at `product_rate`: the floor the
+    /// rest of the search adds to.
+    pub product_seconds_per_layer: f64,
+}
+
+/// Multiply-adds of one n x d product with the K directions.
+const PRODUCT_MULTIPLY_ADDS: f64 = (2 * N_PER_DOMAIN * D * K) as f64;
+
+/// [`FitBench::product_rate`]: `X P` with `X` packed as the search packs
+/// it, on `threads` threads (all cores if `None`), best of five batches.
+fn product_rate(x: MatRef<'_, f64>, threads: Option<usize>) -> f64 {
+    let (n, d, kp) = (x.nrows(), x.ncols(), padded_cols(K));
+    let packed = PackedRows::from_fn(n, d, |i, j| x[(i, j)] as f32);
+    let mut p = aligned_zeros(d * kp);
+    for (i, v) in p.iter_mut().enumerate() {
+        *v = if i % kp < K {
+            ((i * 7) % 11) as f32 * 0.1 - 0.5
+        } else {
+            0.0
+        };
+    }
+    let mut out = aligned_zeros(n * kp);
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads.unwrap_or(0))
+        .build()
+        .expect("a thread pool for the benchmark");
+    const BATCH: usize = 20;
+    let best = pool.install(|| {
+        (0..5)
+            .map(|_| {
+                let start = Instant::now();
+                for _ in 0..BATCH {
+                    packed.times(&p, &mut out);
+                }
+                start.elapsed().as_secs_f64() / BATCH as f64
+            })
+            .fold(f64::INFINITY, f64::min)
+    });
+    PRODUCT_MULTIPLY_ADDS / best
 }
 
 /// Synthetic MNIST-like data: two domains of correlated, shifted features.
@@ -67,6 +112,7 @@ pub fn synthetic(seed: u64) -> (Mat<f64>, Vec<&'static str>) {
 /// reports the timings.
 pub fn run(layers: usize, threads: Option<usize>, precision: SearchPrecision) -> FitBench {
     let (x, labels) = synthetic(0);
+    let rate = product_rate(x.as_ref(), threads);
     let config = FlowConfig {
         layers,
         k: Some(K),
@@ -97,5 +143,7 @@ pub fn run(layers: usize, threads: Option<usize>, precision: SearchPrecision) ->
         share_maps: maps / total,
         share_apply: apply / total,
         first_objective: reports.first().map_or(f64::NAN, |r| r.objective),
+        product_rate: rate,
+        product_seconds_per_layer: 2.0 * J as f64 * PRODUCT_MULTIPLY_ADDS / rate,
     }
 }
