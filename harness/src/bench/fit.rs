@@ -40,12 +40,13 @@ pub struct FitBench {
     /// searched worse would show here.
     pub first_objective: f64,
     /// Multiply-adds per second of the search's `f32` product `X P` alone,
-    /// measured just before the fit on the same data and threads: the
-    /// machine's speed at the time, which drifts on shared machines.
-    pub product_rate: f64,
+    /// on the same data and threads, measured just before and just after
+    /// the fit: the machine's speed at the time, which drifts on shared
+    /// machines (two far apart values mean it drifted during the fit).
+    pub product_rate: (f64, f64),
     /// Seconds per layer that the two n x d products of every iteration
-    /// (`X P`, `X^T R`) would take alone at `product_rate`: the floor the
-    /// rest of the search adds to.
+    /// (`X P`, `X^T R`) would take alone at the mean of the two rates: the
+    /// floor the rest of the search adds to.
     pub product_seconds_per_layer: f64,
 }
 
@@ -112,7 +113,7 @@ pub fn synthetic(seed: u64) -> (Mat<f64>, Vec<&'static str>) {
 /// reports the timings.
 pub fn run(layers: usize, threads: Option<usize>, precision: SearchPrecision) -> FitBench {
     let (x, labels) = synthetic(0);
-    let rate = product_rate(x.as_ref(), threads);
+    let before = product_rate(x.as_ref(), threads);
     let config = FlowConfig {
         layers,
         k: Some(K),
@@ -127,6 +128,7 @@ pub fn run(layers: usize, threads: Option<usize>, precision: SearchPrecision) ->
     let start = Instant::now();
     Flow::fit(x.as_ref(), &labels, &config, Some(&mut record)).expect("benchmark data fit");
     let total = start.elapsed().as_secs_f64();
+    let after = product_rate(x.as_ref(), threads);
     let sum = |f: fn(&LayerReport) -> f64| reports.iter().map(f).sum::<f64>();
     let iterations = reports.iter().map(|r| r.iterations).sum::<usize>().max(1);
     let (dirs, maps, apply) = (
@@ -143,7 +145,7 @@ pub fn run(layers: usize, threads: Option<usize>, precision: SearchPrecision) ->
         share_maps: maps / total,
         share_apply: apply / total,
         first_objective: reports.first().map_or(f64::NAN, |r| r.objective),
-        product_rate: rate,
-        product_seconds_per_layer: 2.0 * J as f64 * PRODUCT_MULTIPLY_ADDS / rate,
+        product_rate: (before, after),
+        product_seconds_per_layer: 4.0 * J as f64 * PRODUCT_MULTIPLY_ADDS / (before + after),
     }
 }
