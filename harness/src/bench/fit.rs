@@ -2,9 +2,11 @@
 //! fitting INB layers on the MNIST-like shape of the issue: n = 1600 (800
 //! per domain), d = 784, K = 30, J = 200.
 
-use crate::flow::{Flow, FlowConfig, LayerReport, PreMap, SearchPrecision};
+use crate::flow::{
+    DataProducts, F32Products, Flow, FlowConfig, LayerReport, Narrow, PreMap, SearchPrecision,
+};
 use faer::{Mat, MatRef};
-use kernels::gemm::{aligned_zeros, padded_cols, PackedRows};
+use kernels::ortho::random_frame;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rand_distr::StandardNormal;
@@ -53,37 +55,53 @@ pub struct FitBench {
 /// Multiply-adds of one n x d product with the K directions.
 const PRODUCT_MULTIPLY_ADDS: f64 = (2 * N_PER_DOMAIN * D * K) as f64;
 
-/// [`FitBench::product_rate`]: `X P` with `X` packed as the search packs
-/// it, on `threads` threads (all cores if `None`), best of five batches.
-fn product_rate(x: MatRef<'_, f64>, threads: Option<usize>) -> f64 {
-    let (n, d, kp) = (x.nrows(), x.ncols(), padded_cols(K));
-    let packed = PackedRows::from_fn(n, d, |i, j| x[(i, j)] as f32);
-    let mut p = aligned_zeros(d * kp);
-    for (i, v) in p.iter_mut().enumerate() {
-        *v = if i % kp < K {
-            ((i * 7) % 11) as f32 * 0.1 - 0.5
-        } else {
-            0.0
-        };
+/// Times `X P` as the search computes it (`F32Products::times`, on `X`
+/// packed once) on the benchmark's data and threads, for
+/// [`FitBench::product_rate`].
+struct ProductClock {
+    products: F32Products,
+    /// A d x K orthonormal frame standing in for `P`.
+    frame: Mat<f64>,
+    out: Narrow<f32>,
+    pool: rayon::ThreadPool,
+}
+
+impl ProductClock {
+    /// A clock for `x` on `threads` threads (all cores if `None`).
+    fn new(x: MatRef<'_, f64>, threads: Option<usize>) -> Self {
+        ProductClock {
+            products: F32Products::new(x),
+            frame: random_frame(x.ncols(), K, &mut ChaCha8Rng::seed_from_u64(1)),
+            out: Narrow::zeros(x.nrows(), K),
+            pool: rayon::ThreadPoolBuilder::new()
+                .num_threads(threads.unwrap_or(0))
+                .build()
+                .expect("a thread pool for the benchmark"),
+        }
     }
-    let mut out = aligned_zeros(n * kp);
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads.unwrap_or(0))
-        .build()
-        .expect("a thread pool for the benchmark");
-    const BATCH: usize = 20;
-    let best = pool.install(|| {
-        (0..5)
-            .map(|_| {
-                let start = Instant::now();
-                for _ in 0..BATCH {
-                    packed.times(&p, &mut out);
-                }
-                start.elapsed().as_secs_f64() / BATCH as f64
-            })
-            .fold(f64::INFINITY, f64::min)
-    });
-    PRODUCT_MULTIPLY_ADDS / best
+
+    /// Multiply-adds per second, best of five batches of 20 products.
+    fn rate(&mut self) -> f64 {
+        const BATCH: usize = 20;
+        let ProductClock {
+            products,
+            frame,
+            out,
+            pool,
+        } = self;
+        let best = pool.install(|| {
+            (0..5)
+                .map(|_| {
+                    let start = Instant::now();
+                    for _ in 0..BATCH {
+                        products.times(frame.as_ref(), out);
+                    }
+                    start.elapsed().as_secs_f64() / BATCH as f64
+                })
+                .fold(f64::INFINITY, f64::min)
+        });
+        PRODUCT_MULTIPLY_ADDS / best
+    }
 }
 
 /// Synthetic MNIST-like data: two domains of correlated, shifted features.
@@ -113,7 +131,8 @@ pub fn synthetic(seed: u64) -> (Mat<f64>, Vec<&'static str>) {
 /// reports the timings.
 pub fn run(layers: usize, threads: Option<usize>, precision: SearchPrecision) -> FitBench {
     let (x, labels) = synthetic(0);
-    let before = product_rate(x.as_ref(), threads);
+    let mut clock = ProductClock::new(x.as_ref(), threads);
+    let before = clock.rate();
     let config = FlowConfig {
         layers,
         k: Some(K),
@@ -128,7 +147,7 @@ pub fn run(layers: usize, threads: Option<usize>, precision: SearchPrecision) ->
     let start = Instant::now();
     Flow::fit(x.as_ref(), &labels, &config, Some(&mut record)).expect("benchmark data fit");
     let total = start.elapsed().as_secs_f64();
-    let after = product_rate(x.as_ref(), threads);
+    let after = clock.rate();
     let sum = |f: fn(&LayerReport) -> f64| reports.iter().map(f).sum::<f64>();
     let iterations = reports.iter().map(|r| r.iterations).sum::<usize>().max(1);
     let (dirs, maps, apply) = (

@@ -23,6 +23,8 @@ pub use config::{DataSplit, DirectionMode, FlowConfig, LayerType, PreMap, Search
 pub use error::FlowError;
 pub use fit::{distinct_domains, LayerReport};
 pub use model::{Flow, FORMAT_VERSION};
+pub(crate) use narrow::Narrow;
 pub use objective::Target;
 pub use persist::ModelFormat;
 pub use premap::FittedPreMap;
+pub(crate) use products::{DataProducts, F32Products};

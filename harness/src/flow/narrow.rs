@@ -9,7 +9,7 @@ use kernels::gemm::{aligned_zeros, padded_cols, Aligned};
 use kernels::sort::SortKey;
 use rayon::prelude::*;
 
-/// Rows per parallel task of [`Projections::step_from_with`]: a multiple
+/// Rows per parallel task of [`Projections::step_from`]: a multiple
 /// of every `kernels::gemm` tile height, so a product written a block at a
 /// time runs in whole tiles.
 const ROW_BLOCK: usize = 96;
@@ -131,15 +131,6 @@ impl<T: SearchFloat> Projections<T> {
         }
     }
 
-    /// `self = base - t D`, where `self.rounded` holds the change `D` on
-    /// entry.
-    ///
-    /// # Panics
-    /// If the shapes differ.
-    pub fn step_from(&mut self, base: &Projections<T>, t: f64) {
-        self.step_from_with(base, t, |_, _| {});
-    }
-
     /// `self = base - t D`, where `delta(first, rows)` writes the rows of
     /// `D` from row `first` into `rows` (whole rows of `self.rounded`, a
     /// block at a time, padding included, to be left zero): each block is
@@ -147,7 +138,7 @@ impl<T: SearchFloat> Projections<T> {
     ///
     /// # Panics
     /// If the shapes differ.
-    pub fn step_from_with(
+    pub fn step_from(
         &mut self,
         base: &Projections<T>,
         t: f64,

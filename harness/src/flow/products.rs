@@ -134,8 +134,15 @@ impl DataProducts<f64> for F64Products<'_> {
         basis.get_mut(.., k..).copy_from(xw.rounded.as_ref());
         let mut out = resized(&mut self.columns, n, c.ncols());
         project_into(self.basis.as_ref(), c, out.as_mut());
-        dst.rounded.as_mut().copy_from(out);
-        dst.step_from(xw, t);
+        // The product's rows are copied into each block as it is stepped.
+        let (out, stride) = (self.columns.as_ref(), dst.rounded.stride());
+        dst.step_from(xw, t, |first, rows| {
+            for (r, row) in rows.chunks_exact_mut(stride).enumerate() {
+                for (j, v) in row[..k].iter_mut().enumerate() {
+                    *v = out[(first + r, j)];
+                }
+            }
+        });
     }
 }
 
@@ -230,7 +237,7 @@ impl DataProducts<f32> for F32Products {
     ) {
         self.load_rhs(c);
         let rhs = &self.rhs;
-        dst.step_from_with(xw, t, |first, rows| {
+        dst.step_from(xw, t, |first, rows| {
             let basis = [row_block(xp, first), row_block(&xw.rounded, first)];
             matmul_row_blocks(&basis, rhs, rows);
         });
@@ -401,7 +408,7 @@ mod tests {
         products.load_rhs(c.as_ref());
         let basis = [row_block(&xp, 0), row_block(&xw.rounded, 0)];
         matmul_row_blocks(&basis, &products.rhs, whole.rounded.as_mut_slice());
-        whole.step_from(&xw, 0.37);
+        whole.step_from(&xw, 0.37, |_, _| {});
         let bits = |p: &Projections<f32>| -> Vec<u32> {
             p.rounded.as_slice().iter().map(|v| v.to_bits()).collect()
         };
