@@ -5,13 +5,13 @@
 //! same shape as seconds per layer and per iteration.
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use harness::bench::fit::{synthetic, J, K};
+use harness::bench::fit::{synthetic, DATA_SEED, J, K};
 use harness::flow::{Flow, FlowConfig, PreMap, SearchPrecision};
 use std::hint::black_box;
 use std::time::Duration;
 
 fn fit_layers(c: &mut Criterion) {
-    let (x, labels) = synthetic(0);
+    let (x, labels) = synthetic(DATA_SEED);
     let mut group = c.benchmark_group("fit_inb_1600x784_k30_j200");
     group.sample_size(10);
     group.measurement_time(Duration::from_secs(20));

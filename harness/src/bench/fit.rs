@@ -5,11 +5,13 @@
 use crate::flow::{
     DataProducts, F32Products, Flow, FlowConfig, LayerReport, Narrow, PreMap, SearchPrecision,
 };
+use crate::io::{write_npy, DataError};
 use faer::{Mat, MatRef};
 use kernels::ortho::random_frame;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rand_distr::StandardNormal;
+use std::path::Path;
 use std::time::Instant;
 
 /// Shape of the benchmark problem.
@@ -20,6 +22,8 @@ pub const D: usize = 784;
 pub const K: usize = 30;
 /// Maximum direction iterations.
 pub const J: usize = 200;
+/// Seed of the benchmark's data ([`synthetic`]).
+pub const DATA_SEED: u64 = 0;
 
 /// One measured fit.
 #[derive(Clone, Debug, PartialEq)]
@@ -127,10 +131,18 @@ pub fn synthetic(seed: u64) -> (Mat<f64>, Vec<&'static str>) {
     (x, labels)
 }
 
+/// Writes the benchmark's data (before the pre-map; rows of domain 0,
+/// then of domain 1) to `path` as a float64 NPY file, for peers that time
+/// the same fit (`scripts/peer_fit_torch.py`).
+pub fn save_data(path: &Path) -> Result<(), DataError> {
+    let (x, _) = synthetic(DATA_SEED);
+    write_npy(path, x.as_ref())
+}
+
 /// Fits `layers` layers with the direction search at `precision` and
 /// reports the timings.
 pub fn run(layers: usize, threads: Option<usize>, precision: SearchPrecision) -> FitBench {
-    let (x, labels) = synthetic(0);
+    let (x, labels) = synthetic(DATA_SEED);
     let mut clock = ProductClock::new(x.as_ref(), threads);
     let before = clock.rate();
     let config = FlowConfig {
@@ -166,5 +178,34 @@ pub fn run(layers: usize, threads: Option<usize>, precision: SearchPrecision) ->
         first_objective: reports.first().map_or(f64::NAN, |r| r.objective),
         product_rate: (before, after),
         product_seconds_per_layer: 4.0 * J as f64 * PRODUCT_MULTIPLY_ADDS / (before + after),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The saved file holds the benchmark's data exactly, row by row.
+    #[test]
+    fn saved_data_is_the_benchmark_data() {
+        let dir = std::env::temp_dir().join(format!("iaf-bench-data-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("data.npy");
+        save_data(&path).unwrap();
+        let file = std::fs::File::open(&path).unwrap();
+        let npy = npyz::NpyFile::new(std::io::BufReader::new(file)).unwrap();
+        assert_eq!(npy.shape(), &[2 * N_PER_DOMAIN as u64, D as u64]);
+        let values = npy.into_vec::<f64>().unwrap();
+        let (x, labels) = synthetic(DATA_SEED);
+        assert_eq!(labels[N_PER_DOMAIN - 1], "0");
+        assert_eq!(labels[N_PER_DOMAIN], "1");
+        for (idx, v) in values.iter().enumerate() {
+            let want = x[(idx / D, idx % D)];
+            assert_eq!(v.to_bits(), want.to_bits(), "entry {idx}");
+        }
+        let bad = dir.join("missing").join("data.npy");
+        let err = save_data(&bad).unwrap_err().to_string();
+        assert!(err.contains("missing"), "{err}");
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -4,6 +4,7 @@ use super::fit::Precision;
 use crate::bench::{fit, kernels, to_csv, to_table};
 use crate::flow::SearchPrecision;
 use clap::{Args, Subcommand, ValueEnum};
+use std::path::PathBuf;
 
 /// Arguments of `iaf bench`.
 #[derive(Args, Debug)]
@@ -31,6 +32,10 @@ struct FitArgs {
     /// Precision of the direction search's data products (as `iaf fit`).
     #[arg(long, value_enum, default_value_t = Precision::F32)]
     search_precision: Precision,
+    /// Also write the benchmark's data to this float64 NPY file (domain 0's
+    /// 800 rows, then domain 1's), for scripts/peer_fit_torch.py.
+    #[arg(long, value_name = "FILE.npy")]
+    save_data: Option<PathBuf>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     format: Format,
@@ -64,6 +69,9 @@ pub fn run(args: BenchArgs) -> anyhow::Result<()> {
             print!("{text}");
         }
         BenchWhat::Fit(a) => {
+            if let Some(path) = &a.save_data {
+                fit::save_data(path)?;
+            }
             let precision = SearchPrecision::from(a.search_precision);
             let r = fit::run(if a.quick { 1 } else { 5 }, a.threads, precision);
             match a.format {

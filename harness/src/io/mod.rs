@@ -12,3 +12,4 @@ mod npy;
 pub use atomic::write_atomic;
 pub use error::DataError;
 pub use labelled::{read_labelled, write_labelled, LabelledData, Layout, ReadOptions};
+pub use npy::write as write_npy;

@@ -102,8 +102,8 @@ pub(super) fn read(path: &Path, labels_path: &Path) -> Result<LabelledData, Data
     })
 }
 
-/// Writes a float64 matrix in C order.
-pub(super) fn write(path: &Path, values: MatRef<'_, f64>) -> Result<(), DataError> {
+/// Writes a float64 matrix in C order, atomically.
+pub fn write(path: &Path, values: MatRef<'_, f64>) -> Result<(), DataError> {
     let (n, d) = (values.nrows(), values.ncols());
     write_atomic(path, |w| {
         let mut writer = npyz::WriteOptions::new()
