@@ -34,7 +34,7 @@
 //! ```
 
 use crate::dispatch::{active, SimdLevel};
-use aligned_vec::{AVec, ConstAlign};
+use aligned_vec::{AVec, ConstAlign, RuntimeAlign};
 use rayon::prelude::*;
 
 /// Row length of `B` and `C` must be a multiple of this.
@@ -57,6 +57,44 @@ pub fn aligned_zeros<T: Copy + Default>(len: usize) -> Aligned<T> {
     v.resize(len, T::default());
     v
 }
+/// Bytes of a transparent huge page on x86-64 Linux.
+const HUGE_PAGE: usize = 2 << 20;
+
+/// Zeroed storage for `len` packed entries. A buffer of a huge page or more
+/// starts on a huge-page boundary, and Linux is asked to back it with huge
+/// pages (`madvise(MADV_HUGEPAGE)`, a hint that may be ignored): every
+/// product streams the whole packed matrix, which then needs a few TLB
+/// entries instead of one per 4 KiB page.
+fn packed_storage(len: usize) -> AVec<f32, RuntimeAlign> {
+    let bytes = len * size_of::<f32>();
+    if bytes < HUGE_PAGE {
+        let mut v = AVec::new(CACHE_LINE);
+        v.resize(len, 0.0);
+        return v;
+    }
+    let capacity = bytes.next_multiple_of(HUGE_PAGE) / size_of::<f32>();
+    let mut v = AVec::with_capacity(HUGE_PAGE, capacity);
+    advise_huge_pages(v.as_mut_ptr(), capacity * size_of::<f32>());
+    v.resize(len, 0.0);
+    v
+}
+
+/// Asks Linux to back `bytes` from `start` with huge pages.
+#[cfg(target_os = "linux")]
+fn advise_huge_pages(start: *mut f32, bytes: usize) {
+    // SAFETY: [start, start + bytes) is the capacity of a vector this
+    // function's caller owns, starting on a page boundary. MADV_HUGEPAGE
+    // changes only how the pages are backed, never their contents; an error
+    // (a kernel without huge pages) leaves them as they were.
+    unsafe {
+        libc::madvise(start.cast(), bytes, libc::MADV_HUGEPAGE);
+    }
+}
+
+/// Huge pages are asked for on Linux only.
+#[cfg(not(target_os = "linux"))]
+fn advise_huge_pages(_start: *mut f32, _bytes: usize) {}
+
 /// Tile panels per parallel task (48 rows of `C` at 12 rows per panel).
 const PANELS_PER_TASK: usize = 4;
 
@@ -97,7 +135,7 @@ pub struct PackedRows {
     mr: usize,
     rows: usize,
     p: usize,
-    data: Vec<f32>,
+    data: AVec<f32, RuntimeAlign>,
 }
 
 impl PackedRows {
@@ -141,7 +179,7 @@ impl PackedRows {
             mr: 1,
             rows: 0,
             p,
-            data: Vec::new(),
+            data: AVec::new(CACHE_LINE),
         };
         packed.repack_with(rows, p, entry);
         packed
@@ -162,7 +200,10 @@ impl PackedRows {
         let mr = tile_rows(self.level);
         (self.mr, self.rows, self.p) = (mr, rows, p);
         // Every entry is written below, the last panel's padding rows too.
-        self.data.resize(rows.div_ceil(mr) * mr * p, 0.0);
+        let len = rows.div_ceil(mr) * mr * p;
+        if self.data.len() != len {
+            self.data = packed_storage(len);
+        }
         self.data
             .par_chunks_mut(mr * p)
             .enumerate()

@@ -168,6 +168,37 @@ fn one_packing_serves_many_products_bit_for_bit() {
     }
 }
 
+/// Packings of more than a huge page (2 MiB, stored on huge-page
+/// boundaries) and smaller ones, repacked from one size to the other in
+/// both directions, give the bits of a fresh product.
+#[test]
+fn repacking_across_the_huge_page_size_keeps_the_bits() {
+    let mut rng = ChaCha8Rng::seed_from_u64(5);
+    let (big, small) = ((700, 800), (37, 11));
+    let data = |(m, p): (usize, usize), rng: &mut ChaCha8Rng| -> Vec<f32> {
+        (0..m * p).map(|_| rng.random::<f32>() - 0.5).collect()
+    };
+    let (a_big, a_small) = (data(big, &mut rng), data(small, &mut rng));
+    for level in available() {
+        let mut packed = PackedRows::new_with(level, &a_small, small.1);
+        for (a, (m, p)) in [(&a_big, big), (&a_small, small), (&a_big, big)] {
+            packed.repack_with(m, p, |i, j| a[i * p + j]);
+            let kp = padded_cols(30);
+            let b: Vec<f32> = (0..p * kp).map(|_| rng.random::<f32>() - 0.5).collect();
+            let (mut got, mut fresh) = (vec![f32::NAN; m * kp], vec![0.0f32; m * kp]);
+            packed.times(&b, &mut got);
+            matmul_narrow_with(level, a, p, &b, &mut fresh);
+            assert_eq!(bits(&got), bits(&fresh), "{level} {m} x {p}");
+            let want = reference(a, p, &b);
+            let tol = 4.0 * f32::EPSILON as f64 * p as f64;
+            assert!(got
+                .iter()
+                .zip(&want)
+                .all(|(g, w)| (f64::from(*g) - w).abs() <= tol));
+        }
+    }
+}
+
 #[test]
 fn nan_and_infinity_reach_exactly_the_entries_they_touch() {
     let (m, p, k) = (25, 7, 20);
