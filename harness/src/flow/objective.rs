@@ -247,25 +247,23 @@ impl<'a, T: SearchFloat> Objective<'a, T> {
             (self.blocks.rows(), k),
             "Objective::evaluate: projections must be n x K"
         );
-        let (blocks, positions) = (self.blocks, &self.positions);
+        let (blocks, positions, target) = (self.blocks, &self.positions, self.target);
         let domains = blocks.sizes.len();
-        self.columns
-            .par_iter_mut()
-            .enumerate()
-            .for_each(|(idx, col)| {
-                let (j, c) = (idx / domains, idx % domains);
-                let rows = proj.col(j).subrows(blocks.starts[c], blocks.sizes[c]);
-                match rows.try_as_col_major() {
-                    Some(r) => col.sort(r.as_slice().iter().copied(), &positions[c]),
-                    None => col.sort((0..rows.nrows()).map(|i| rows[i]), &positions[c]),
-                }
-            });
-        let (target, columns) = (self.target, &self.columns);
+        // One task per direction: its domains' sorts, then their barycenter
+        // and distances while the quantiles are in cache.
         let per_direction: Vec<f64> = self
             .targets
             .par_chunks_mut(m.max(1))
-            .zip(columns.par_chunks(domains))
-            .map(|(target_q, cols)| {
+            .zip(self.columns.par_chunks_mut(domains))
+            .enumerate()
+            .map(|(j, (target_q, cols))| {
+                for (c, col) in cols.iter_mut().enumerate() {
+                    let rows = proj.col(j).subrows(blocks.starts[c], blocks.sizes[c]);
+                    match rows.try_as_col_major() {
+                        Some(r) => col.sort(r.as_slice().iter().copied(), &positions[c]),
+                        None => col.sort((0..rows.nrows()).map(|i| rows[i]), &positions[c]),
+                    }
+                }
                 if target == Target::Barycenter {
                     target_q.fill(0.0);
                     for (col, &w) in cols.iter().zip(&blocks.weights) {
