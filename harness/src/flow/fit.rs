@@ -138,27 +138,28 @@ fn fit_layer(
     let d = x.ncols();
     let k = config.directions_for(d);
     let t0 = Instant::now();
-    let (dir_x, dir_blocks) = match config.split {
-        DataSplit::All => (x.to_owned(), blocks.clone()),
-        DataSplit::Half => half(x, blocks, 0),
+    let dir_half = matches!(config.split, DataSplit::Half).then(|| half(x, blocks, 0));
+    let (dir_x, dir_blocks) = match &dir_half {
+        Some((m, b)) => (m.as_ref(), b),
+        None => (x, blocks),
     };
     let (frame, objective, iterations) = match config.directions {
         DirectionMode::Identity => {
-            let f = Objective::<f64>::new(&dir_blocks, target, d)
-                .evaluate(dir_x.as_ref())
+            let f = Objective::<f64>::new(dir_blocks, target, d)
+                .evaluate(dir_x)
                 .value;
             (Frame::Identity, f, 0)
         }
         DirectionMode::Random => {
             let w = random_frame(d, k, rng);
-            let r = finish(dir_x.as_ref(), w, &dir_blocks, target, 0)
-                .map_err(|e| numerical(e.to_string()))?;
+            let r =
+                finish(dir_x, w, dir_blocks, target, 0).map_err(|e| numerical(e.to_string()))?;
             (Frame::Matrix(r.w.into()), r.objective, 0)
         }
         DirectionMode::MaxSw => {
             let r = max_sliced(
-                dir_x.as_ref(),
-                &dir_blocks,
+                dir_x,
+                dir_blocks,
                 target,
                 k,
                 config.max_iters,
@@ -175,11 +176,12 @@ fn fit_layer(
         maps: Maps::Marginal(Vec::new()),
         objective,
     };
-    let (map_x, map_blocks) = match config.split {
-        DataSplit::All => (x.to_owned(), blocks.clone()),
-        DataSplit::Half => half(x, blocks, 1),
+    let map_half = matches!(config.split, DataSplit::Half).then(|| half(x, blocks, 1));
+    let (map_x, map_blocks) = match &map_half {
+        Some((m, b)) => (m.as_ref(), b),
+        None => (x, blocks),
     };
-    let p = layer.project(map_x.as_ref());
+    let p = layer.project(map_x);
     let block_rows = |c: usize| map_blocks.starts[c]..map_blocks.starts[c] + map_blocks.sizes[c];
     layer.maps = match config.layer_type {
         LayerType::Gb => {
