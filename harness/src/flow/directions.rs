@@ -43,9 +43,18 @@ fn order_columns(w: &Mat<f64>, per_direction: &[f64]) -> Mat<f64> {
     Mat::from_fn(w.nrows(), w.ncols(), |i, j| w[(i, order[j])])
 }
 
+/// What one layer's direction search leaves for the next: the packed
+/// `f32` data (two n x d copies), repacked in place rather than allocated
+/// again for every layer.
+#[derive(Default)]
+pub struct SearchStorage {
+    f32_products: Option<F32Products>,
+}
+
 /// Maximises F over d x K orthonormal frames, starting from a Haar-random
 /// frame drawn from `rng`, for at most `max_iters` iterations, with the
 /// data products, trial projections and sort keys at the given precision.
+#[allow(clippy::too_many_arguments)]
 pub fn max_sliced(
     x: MatRef<'_, f64>,
     blocks: &Blocks,
@@ -54,6 +63,7 @@ pub fn max_sliced(
     max_iters: usize,
     precision: SearchPrecision,
     rng: &mut ChaCha8Rng,
+    storage: &mut SearchStorage,
 ) -> Result<Directions, OrthoError> {
     let w = random_frame(x.ncols(), k, rng);
     let search = Search {
@@ -62,7 +72,16 @@ pub fn max_sliced(
         max_iters,
     };
     let (w, iterations) = match precision {
-        SearchPrecision::F32 => search.ascend(&mut F32Products::new(x), w),
+        SearchPrecision::F32 => {
+            let products = match &mut storage.f32_products {
+                Some(products) => {
+                    products.repack(x);
+                    products
+                }
+                slot => slot.insert(F32Products::new(x)),
+            };
+            search.ascend(products, w)
+        }
         SearchPrecision::F64 => search.ascend(&mut F64Products::new(x), w),
     };
     finish(x, w, blocks, target, iterations)

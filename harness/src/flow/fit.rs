@@ -1,7 +1,7 @@
 //! Fitting: input checks, grouping rows by domain, the greedy layer loop.
 
 use super::config::{DataSplit, DirectionMode, FlowConfig, LayerType};
-use super::directions::{finish, max_sliced};
+use super::directions::{finish, max_sliced, SearchStorage};
 use super::error::FlowError;
 use super::gaussian::GaussianMaps;
 use super::layer::{Frame, Layer, Maps};
@@ -130,6 +130,7 @@ fn fit_layer(
     config: &FlowConfig,
     rng: &mut ChaCha8Rng,
     layer_index: usize,
+    storage: &mut SearchStorage,
 ) -> Result<(Layer, usize, f64, f64), FlowError> {
     let numerical = |message: String| FlowError::Numerical {
         layer: layer_index,
@@ -165,6 +166,7 @@ fn fit_layer(
                 config.max_iters,
                 config.search_precision,
                 rng,
+                storage,
             )
             .map_err(|e| numerical(e.to_string()))?;
             (Frame::Matrix(r.w.into()), r.objective, r.iterations)
@@ -227,10 +229,18 @@ fn fit_stack(
     callback: &mut Option<&mut (dyn FnMut(&LayerReport) + Send)>,
 ) -> Result<Vec<Layer>, FlowError> {
     let mut layers = Vec::with_capacity(config.layers);
+    let mut storage = SearchStorage::default();
     for l in 0..config.layers {
         let mut rng = ChaCha8Rng::seed_from_u64(layer_seed(config.seed, stack, l));
-        let (layer, iterations, t_dir, t_maps) =
-            fit_layer(x.as_ref(), blocks, target, config, &mut rng, l)?;
+        let (layer, iterations, t_dir, t_maps) = fit_layer(
+            x.as_ref(),
+            blocks,
+            target,
+            config,
+            &mut rng,
+            l,
+            &mut storage,
+        )?;
         let t1 = Instant::now();
         for c in 0..blocks.sizes.len() {
             let rows = x.as_mut().subrows_mut(blocks.starts[c], blocks.sizes[c]);

@@ -162,14 +162,24 @@ pub struct F32Products {
 impl F32Products {
     /// Products of `x` (n x d), rounded to `f32`.
     pub fn new(x: MatRef<'_, f64>) -> Self {
-        let (n, d) = (x.nrows(), x.ncols());
-        F32Products {
-            x: PackedRows::from_fn(n, d, |i, j| x[(i, j)] as f32),
-            xt: PackedRows::from_fn(d, n, |i, j| x[(j, i)] as f32),
+        let mut products = F32Products {
+            x: PackedRows::new(&[], 1),
+            xt: PackedRows::new(&[], 1),
             rhs: aligned_zeros(0),
             rhs_cols: 0,
             gradient: aligned_zeros(0),
-        }
+        };
+        products.repack(x);
+        products
+    }
+
+    /// Products of another `x`, in the storage of these (allocated anew
+    /// only when the shape changes): the next layer's search reuses the
+    /// last one's.
+    pub fn repack(&mut self, x: MatRef<'_, f64>) {
+        let (n, d) = (x.nrows(), x.ncols());
+        self.x.repack_with(n, d, |i, j| x[(i, j)] as f32);
+        self.xt.repack_with(d, n, |i, j| x[(j, i)] as f32);
     }
 
     /// Rounds `m` into `rhs` as `kernels::gemm` reads it: row-major, rows
@@ -413,5 +423,36 @@ mod tests {
             p.rounded.as_slice().iter().map(|v| v.to_bits()).collect()
         };
         assert_eq!(bits(&blockwise), bits(&whole));
+    }
+
+    /// Products repacked with other data (of the same shape and of
+    /// another) give the bits of products made for that data.
+    #[test]
+    fn repacked_products_are_fresh_products() {
+        let data = |n: usize, d: usize, s: usize| {
+            Mat::from_fn(n, d, |i, j| ((i * 7 + j * 5 + s) % 13) as f64 * 0.3 - 1.7)
+        };
+        let mut reused = F32Products::new(data(50, 9, 0).as_ref());
+        for (n, d, s) in [(50, 9, 1), (77, 9, 2), (31, 4, 3), (77, 9, 4)] {
+            let (x, k) = (data(n, d, s), 5);
+            reused.repack(x.as_ref());
+            let mut fresh = F32Products::new(x.as_ref());
+            let m = Mat::from_fn(d, k, |i, j| ((i + 3 * j) % 7) as f64 * 0.2 - 0.5);
+            let mut r = Narrow::<f32>::zeros(n, k);
+            let mut view = r.as_mut();
+            for i in 0..n {
+                for j in 0..k {
+                    view[(i, j)] = ((i * 5 + j) % 11) as f32 * 0.1 - 0.4;
+                }
+            }
+            let (mut a, mut b) = (Narrow::zeros(n, k), Narrow::zeros(n, k));
+            reused.times(m.as_ref(), &mut a);
+            fresh.times(m.as_ref(), &mut b);
+            assert_eq!(a.as_slice(), b.as_slice(), "X m, {n} x {d}");
+            let (mut ga, mut gb) = (Mat::zeros(d, k), Mat::zeros(d, k));
+            reused.transpose_times(&r, ga.as_mut());
+            fresh.transpose_times(&r, gb.as_mut());
+            assert_eq!(ga, gb, "X^T r, {n} x {d}");
+        }
     }
 }
