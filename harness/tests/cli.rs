@@ -383,6 +383,22 @@ fn missing_paths() {
     let missing = s.arg("nowhere.csv");
     let out = fit(&missing, &s.arg("m.iaf"), &[]);
     assert_fails(&out, 1, &["nowhere.csv"]);
+    // The operating system's reason is given once, not repeated as a cause.
+    assert_eq!(
+        stderr(&out).matches("os error").count(),
+        1,
+        "{}",
+        stderr(&out)
+    );
+    let model = s.arg("no-model.iaf");
+    let out = iaf(&["info", "--model", &model]);
+    assert_fails(&out, 1, &["no-model.iaf"]);
+    assert_eq!(
+        stderr(&out).matches("os error").count(),
+        1,
+        "{}",
+        stderr(&out)
+    );
     let data = s.file("d.csv", &labelled_csv(&["a", "b"], 30));
     let in_missing_dir = s.arg("no/such/dir/m.iaf");
     let out = fit(data.to_str().unwrap(), &in_missing_dir, FEATURES);

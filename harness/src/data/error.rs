@@ -16,12 +16,13 @@ pub enum DataError {
         reason: String,
     },
     /// A file could not be read.
-    #[error("cannot read {path}: {source}")]
+    #[error("cannot read {path}: {error}")]
     Io {
         /// The file.
         path: PathBuf,
-        /// The underlying I/O error.
-        source: std::io::Error,
+        /// The underlying I/O error (in the message, not a separate source,
+        /// so `{:#}` prints it once).
+        error: std::io::Error,
     },
     /// A file does not start with the expected IDX magic number.
     #[error("{path} is not an IDX {kind} file: magic number 0x{found:08x}, expected 0x{expected:08x}{hint}")]

@@ -66,9 +66,9 @@ fn read_idx(
     magic: u32,
     kind: &'static str,
 ) -> Result<(Vec<usize>, Vec<u8>), DataError> {
-    let bytes = std::fs::read(path).map_err(|source| DataError::Io {
+    let bytes = std::fs::read(path).map_err(|error| DataError::Io {
         path: path.to_path_buf(),
-        source,
+        error,
     })?;
     let truncated = |expected: u64| DataError::Truncated {
         path: path.to_path_buf(),

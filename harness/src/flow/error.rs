@@ -72,12 +72,13 @@ pub enum FlowError {
         message: String,
     },
     /// A model file could not be read or written.
-    #[error("{}: {source}", path.display())]
+    #[error("{}: {error}", path.display())]
     Io {
         /// The file.
         path: PathBuf,
-        /// The operating system's error.
-        source: std::io::Error,
+        /// The operating system's error (in the message, not a separate
+        /// source, so `{:#}` prints it once).
+        error: std::io::Error,
     },
     /// A model file is not a valid model of this format version.
     #[error("{}: {message}", path.display())]

@@ -77,17 +77,17 @@ impl Flow {
                 })?
             }
         };
-        write_atomic(path, |w| w.write_all(&bytes)).map_err(|source| FlowError::Io {
+        write_atomic(path, |w| w.write_all(&bytes)).map_err(|error| FlowError::Io {
             path: path.to_path_buf(),
-            source,
+            error,
         })
     }
 
     /// Loads a model saved by [`Flow::save`], in either format.
     pub fn load(path: &Path) -> Result<Flow, FlowError> {
-        let bytes = std::fs::read(path).map_err(|source| FlowError::Io {
+        let bytes = std::fs::read(path).map_err(|error| FlowError::Io {
             path: path.to_path_buf(),
-            source,
+            error,
         })?;
         let bad = |message: String| FlowError::BadModelFile {
             path: path.to_path_buf(),
