@@ -122,6 +122,19 @@ fn half(x: MatRef<'_, f64>, blocks: &Blocks, parity: usize) -> (Mat<f64>, Blocks
     (m, Blocks::new(sizes, blocks.weights.clone()))
 }
 
+/// The points and blocks of a layer's part fitted on half the rows (see
+/// [`half`]), or, when there is no such part, all of `x`, read in place.
+fn rows_or_all<'a>(
+    part: &'a Option<(Mat<f64>, Blocks)>,
+    x: MatRef<'a, f64>,
+    blocks: &'a Blocks,
+) -> (MatRef<'a, f64>, &'a Blocks) {
+    match part {
+        Some((m, b)) => (m.as_ref(), b),
+        None => (x, blocks),
+    }
+}
+
 /// Fits one layer on the stack's current points.
 fn fit_layer(
     x: MatRef<'_, f64>,
@@ -140,10 +153,7 @@ fn fit_layer(
     let k = config.directions_for(d);
     let t0 = Instant::now();
     let dir_half = matches!(config.split, DataSplit::Half).then(|| half(x, blocks, 0));
-    let (dir_x, dir_blocks) = match &dir_half {
-        Some((m, b)) => (m.as_ref(), b),
-        None => (x, blocks),
-    };
+    let (dir_x, dir_blocks) = rows_or_all(&dir_half, x, blocks);
     let (frame, objective, iterations) = match config.directions {
         DirectionMode::Identity => {
             let f = Objective::<f64>::new(dir_blocks, target, d)
@@ -179,10 +189,7 @@ fn fit_layer(
         objective,
     };
     let map_half = matches!(config.split, DataSplit::Half).then(|| half(x, blocks, 1));
-    let (map_x, map_blocks) = match &map_half {
-        Some((m, b)) => (m.as_ref(), b),
-        None => (x, blocks),
-    };
+    let (map_x, map_blocks) = rows_or_all(&map_half, x, blocks);
     let p = layer.project(map_x);
     let block_rows = |c: usize| map_blocks.starts[c]..map_blocks.starts[c] + map_blocks.sizes[c];
     layer.maps = match config.layer_type {

@@ -264,6 +264,18 @@ mod tests {
     /// The curve's step of [`all_products`].
     const T_STEP: f64 = 0.7;
 
+    /// `a` rounded to a [`Narrow`] of type `T`.
+    fn narrow<T: SearchFloat>(a: MatRef<'_, f64>) -> Narrow<T> {
+        let mut out = Narrow::<T>::zeros(a.nrows(), a.ncols());
+        let mut view = out.as_mut();
+        for j in 0..a.ncols() {
+            for i in 0..a.nrows() {
+                view[(i, j)] = T::from_f64(a[(i, j)]);
+            }
+        }
+        out
+    }
+
     /// `X m`, `X^T r`, `r - t [X m, r] b` (r standing in for the
     /// projections X W, t = [`T_STEP`]) and `X (X^T r)` of one precision,
     /// as `f64`.
@@ -272,16 +284,6 @@ mod tests {
         (m, r, b): (MatRef<'_, f64>, MatRef<'_, f64>, MatRef<'_, f64>),
     ) -> [Mat<f64>; 4] {
         let (n, k) = (r.nrows(), r.ncols());
-        let narrow = |a: MatRef<'_, f64>| {
-            let mut out = Narrow::<T>::zeros(a.nrows(), a.ncols());
-            let mut view = out.as_mut();
-            for j in 0..a.ncols() {
-                for i in 0..a.nrows() {
-                    view[(i, j)] = T::from_f64(a[(i, j)]);
-                }
-            }
-            out
-        };
         let widen = |a: &Narrow<T>| {
             let a = a.as_ref();
             Mat::from_fn(a.nrows(), a.ncols(), |i, j| a[(i, j)].into())
@@ -289,11 +291,11 @@ mod tests {
         let mut xm = Narrow::zeros(n, k);
         products.times(m, &mut xm);
         let mut xtr = Mat::zeros(m.nrows(), k);
-        products.transpose_times(&narrow(r), xtr.as_mut());
+        products.transpose_times(&narrow::<T>(r), xtr.as_mut());
         let mut xg = Narrow::zeros(n, k);
         products.times_gradient(&mut xg);
         let mut xw = Projections::zeros(n, k);
-        xw.rounded = narrow(r);
+        xw.rounded = narrow::<T>(r);
         xw.take_rounded();
         let mut on_curve = Projections::zeros(n, k);
         products.curve_projections((&xm, &xw), b, T_STEP, &mut on_curve);
@@ -438,13 +440,9 @@ mod tests {
             reused.repack(x.as_ref());
             let mut fresh = F32Products::new(x.as_ref());
             let m = Mat::from_fn(d, k, |i, j| ((i + 3 * j) % 7) as f64 * 0.2 - 0.5);
-            let mut r = Narrow::<f32>::zeros(n, k);
-            let mut view = r.as_mut();
-            for i in 0..n {
-                for j in 0..k {
-                    view[(i, j)] = ((i * 5 + j) % 11) as f32 * 0.1 - 0.4;
-                }
-            }
+            let r = narrow::<f32>(
+                Mat::from_fn(n, k, |i, j| ((i * 5 + j) % 11) as f64 * 0.1 - 0.4).as_ref(),
+            );
             let (mut a, mut b) = (Narrow::zeros(n, k), Narrow::zeros(n, k));
             reused.times(m.as_ref(), &mut a);
             fresh.times(m.as_ref(), &mut b);
