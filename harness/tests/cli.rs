@@ -619,3 +619,45 @@ fn reproduce_toys_quick_writes_tables_and_figures() {
     ]);
     assert_fails(&missing, 1, &["scripts/fetch_datasets.sh"]);
 }
+
+/// `iaf bench fit --quick --format csv`: one header and one row with the
+/// same columns, one layer of 200 iterations, the first objective in
+/// range, and positive speeds for the product and its register ceiling.
+#[test]
+fn bench_fit_csv_has_one_row_of_its_columns() {
+    let out = iaf(&[
+        "bench",
+        "fit",
+        "--quick",
+        "--threads",
+        "1",
+        "--format",
+        "csv",
+    ]);
+    assert_ok(&out);
+    let text = String::from_utf8(out.stdout).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 2, "{text}");
+    let header: Vec<&str> = lines[0].split(',').collect();
+    let row: Vec<&str> = lines[1].split(',').collect();
+    assert_eq!(header.len(), row.len(), "{text}");
+    let value = |name: &str| -> f64 {
+        let i = header
+            .iter()
+            .position(|h| *h == name)
+            .unwrap_or_else(|| panic!("no column {name}"));
+        row[i]
+            .parse()
+            .unwrap_or_else(|e| panic!("{name} = {}: {e}", row[i]))
+    };
+    assert_eq!(value("layers"), 1.0);
+    assert_eq!(value("iterations_per_layer"), 200.0);
+    assert!(value("first_objective") > 0.0 && value("first_objective") < 10.0);
+    for name in [
+        "product_gelem_per_s_before",
+        "product_gelem_per_s_after",
+        "register_peak_gmac_per_s",
+    ] {
+        assert!(value(name) > 0.0, "{name} in {text}");
+    }
+}

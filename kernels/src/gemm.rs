@@ -356,6 +356,37 @@ pub fn matmul_row_blocks_with(level: SimdLevel, blocks: &[RowBlock<'_>], b: &[f3
         });
 }
 
+/// Runs `steps` steps of the products' register tile at `level` (an
+/// unavailable level falls back) with no memory traffic at all: every step
+/// one multiply-add into each of the tile's sums, as a step of
+/// [`PackedRows::times`] does after its loads. Returns the multiply-adds
+/// done; timed, they give this thread's ceiling for the products (the
+/// machine's multiply-add peak for the tile's vector width), which
+/// `iaf bench fit` reports beside the products' own speed.
+///
+/// ```
+/// use kernels::dispatch::SimdLevel;
+/// use kernels::gemm::register_multiply_adds_with;
+/// // The scalar reference keeps 8 sums.
+/// assert_eq!(register_multiply_adds_with(SimdLevel::Scalar, 10), 80);
+/// ```
+pub fn register_multiply_adds_with(level: SimdLevel, steps: usize) -> usize {
+    let mut done = 0;
+    run(
+        level.or_best_below(),
+        RegisterSteps {
+            steps,
+            done: &mut done,
+        },
+    );
+    done
+}
+
+/// [`register_multiply_adds_with`] at the best available level.
+pub fn register_multiply_adds(steps: usize) -> usize {
+    register_multiply_adds_with(active(), steps)
+}
+
 /// Work on one panel of `A` that a SIMD level carries out with its tiles
 /// (`MR` rows of `A`, `NV` vectors of columns), or the scalar reference.
 trait PanelWork {
@@ -412,6 +443,45 @@ impl PanelWork for Plain<'_> {
                 }
             }
         }
+    }
+}
+
+/// `steps` multiply-adds into every sum of a register tile, for
+/// [`register_multiply_adds_with`]; `done` receives their number.
+struct RegisterSteps<'a> {
+    steps: usize,
+    done: &'a mut usize,
+}
+
+impl PanelWork for RegisterSteps<'_> {
+    #[inline(always)]
+    fn tiles<V: Lanes, const MR: usize, const NV: usize>(self) {
+        // Opaque factors, so the compiler cannot turn the multiply-adds
+        // into additions of a constant.
+        let x = V::splat(std::hint::black_box(0.5));
+        let b = V::splat(std::hint::black_box(1e-3));
+        let mut acc = [[V::zero(); NV]; MR];
+        for _ in 0..self.steps {
+            for sums in acc.iter_mut() {
+                for sum in sums.iter_mut() {
+                    *sum = x.mul_add(b, *sum);
+                }
+            }
+        }
+        std::hint::black_box(&acc);
+        *self.done = self.steps * MR * NV * V::N;
+    }
+
+    fn reference(self) {
+        let (x, b) = (std::hint::black_box(0.5f32), std::hint::black_box(1e-3f32));
+        let mut acc = [0.0f32; 8];
+        for _ in 0..self.steps {
+            for sum in acc.iter_mut() {
+                *sum = x.mul_add(b, *sum);
+            }
+        }
+        std::hint::black_box(&acc);
+        *self.done = self.steps * acc.len();
     }
 }
 

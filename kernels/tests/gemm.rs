@@ -1,12 +1,13 @@
 //! The narrow `f32` product at every SIMD level against a plain `f64`
 //! reference: every tile edge (rows up to 40, column panels of 16/32/48),
 //! random shapes, NaN and infinity propagation, empty products; the
-//! product of side-by-side row blocks bit for bit equal to the packed one.
+//! product of side-by-side row blocks bit for bit equal to the packed one;
+//! the register-only multiply-adds of the products' tile.
 
-use kernels::dispatch::available;
+use kernels::dispatch::{active, available, SimdLevel};
 use kernels::gemm::{
     matmul_narrow, matmul_narrow_with, matmul_row_blocks, matmul_row_blocks_with, padded_cols,
-    PackedRows, RowBlock,
+    register_multiply_adds, register_multiply_adds_with, PackedRows, RowBlock,
 };
 use proptest::prelude::*;
 use rand::{Rng, SeedableRng};
@@ -280,4 +281,29 @@ proptest! {
     fn prop_random_shapes(m in 0usize..60, p in 1usize..50, k in 1usize..70, seed in any::<u64>()) {
         check(m, p, k, &mut ChaCha8Rng::seed_from_u64(seed));
     }
+}
+
+/// The register-only steps count the multiply-adds of each level's tile
+/// (12 x 32 for AVX-512, 6 x 16 for AVX2 and the portable path, 8 sums for
+/// the scalar reference) and none for no steps.
+#[test]
+fn register_steps_count_the_tile_multiply_adds() {
+    for level in available() {
+        let per_step = match level {
+            SimdLevel::Avx512 => 12 * 32,
+            SimdLevel::Avx2 | SimdLevel::Portable => 6 * 16,
+            SimdLevel::Scalar => 8,
+        };
+        for steps in [0, 1, 7, 1000] {
+            assert_eq!(
+                register_multiply_adds_with(level, steps),
+                steps * per_step,
+                "{level} {steps} steps"
+            );
+        }
+    }
+    assert_eq!(
+        register_multiply_adds(3),
+        register_multiply_adds_with(active(), 3)
+    );
 }

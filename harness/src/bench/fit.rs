@@ -7,6 +7,7 @@ use crate::flow::{
 };
 use crate::io::{write_npy, DataError};
 use faer::{Mat, MatRef};
+use kernels::gemm::register_multiply_adds;
 use kernels::ortho::random_frame;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -54,6 +55,11 @@ pub struct FitBench {
     /// (`X P`, `X^T R`) would take alone at the mean of the two rates: the
     /// floor the rest of the search adds to.
     pub product_seconds_per_layer: f64,
+    /// Multiply-adds per second of the products' register tile with no
+    /// memory traffic, on every thread at once, measured just before the
+    /// fit: the ceiling of [`FitBench::product_rate`] on this machine at
+    /// the time (`kernels::gemm::register_multiply_adds`).
+    pub register_peak: f64,
 }
 
 /// Multiply-adds of one n x d product with the K directions.
@@ -82,6 +88,24 @@ impl ProductClock {
                 .build()
                 .expect("a thread pool for the benchmark"),
         }
+    }
+
+    /// Multiply-adds per second of the register tile on every thread of
+    /// the pool at once, best of five batches of about 0.3 G each per
+    /// thread.
+    fn register_peak(&self) -> f64 {
+        const STEPS: usize = 1 << 20;
+        (0..5)
+            .map(|_| {
+                let start = Instant::now();
+                let done: usize = self
+                    .pool
+                    .broadcast(|_| register_multiply_adds(STEPS))
+                    .into_iter()
+                    .sum();
+                done as f64 / start.elapsed().as_secs_f64()
+            })
+            .fold(0.0, f64::max)
     }
 
     /// Multiply-adds per second, best of five batches of 20 products.
@@ -144,6 +168,7 @@ pub fn save_data(path: &Path) -> Result<(), DataError> {
 pub fn run(layers: usize, threads: Option<usize>, precision: SearchPrecision) -> FitBench {
     let (x, labels) = synthetic(DATA_SEED);
     let mut clock = ProductClock::new(x.as_ref(), threads);
+    let register_peak = clock.register_peak();
     let before = clock.rate();
     let config = FlowConfig {
         layers,
@@ -178,6 +203,7 @@ pub fn run(layers: usize, threads: Option<usize>, precision: SearchPrecision) ->
         first_objective: reports.first().map_or(f64::NAN, |r| r.objective),
         product_rate: (before, after),
         product_seconds_per_layer: 4.0 * J as f64 * PRODUCT_MULTIPLY_ADDS / (before + after),
+        register_peak,
     }
 }
 
