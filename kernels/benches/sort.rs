@@ -4,9 +4,9 @@
 //! Groups (ids are `<level>/<n>`, e.g. `sort_f64/avx512/100000`):
 //! - `sort_f32`, `sort_f64`: in-place sort of `n` standard-normal keys; the
 //!   peer `std` is `slice::sort_unstable_by(total_cmp)`.
-//! - `argsort_f64`: stable argsort; `std` sorts `(key, index)` pairs with
-//!   `sort_unstable_by(total_cmp, then index)` (the same stable result) and
-//!   collects the indices.
+//! - `argsort_f32`, `argsort_f64`: stable argsort; `std` sorts
+//!   `(key, index)` pairs with `sort_unstable_by(total_cmp, then index)`
+//!   (the same stable result) and collects the indices.
 //! - `sort_pairs_f64`: stable key/payload sort; `std` zips the pairs, sorts
 //!   them like `argsort_f64` and unzips them.
 //! - `sort_columns_f64`: `n x 30` column-major matrix, every column sorted
@@ -166,15 +166,15 @@ fn sort_f64(c: &mut Criterion) {
     });
 }
 
-fn argsort_f64(c: &mut Criterion) {
-    let mut group = c.benchmark_group("argsort_f64");
+fn bench_argsort<T: SortKey>(c: &mut Criterion, name: &str, gen: fn(usize, u64) -> Vec<T>) {
+    let mut group = c.benchmark_group(name);
     for n in SIZES {
         configure(&mut group, n);
-        let data = normal_f64(n, 2);
+        let data = gen(n, 2);
         if n == SIZES[0] {
             let want = std_argsort(&data);
             for level in available() {
-                assert_eq!(sort::argsort_with(level, &data), want, "argsort_f64");
+                assert_eq!(sort::argsort_with(level, &data), want, "{name}");
             }
         }
         for level in available() {
@@ -187,6 +187,14 @@ fn argsort_f64(c: &mut Criterion) {
         });
     }
     group.finish();
+}
+
+fn argsort_f32(c: &mut Criterion) {
+    bench_argsort(c, "argsort_f32", normal_f32);
+}
+
+fn argsort_f64(c: &mut Criterion) {
+    bench_argsort(c, "argsort_f64", normal_f64);
 }
 
 /// A key/payload sort at a level, or the peer for `None`.
@@ -282,6 +290,6 @@ fn sort_columns_f64(c: &mut Criterion) {
 criterion_group! {
     name = benches;
     config = config();
-    targets = sort_f32, sort_f64, argsort_f64, sort_pairs_f64, sort_columns_f64
+    targets = sort_f32, sort_f64, argsort_f32, argsort_f64, sort_pairs_f64, sort_columns_f64
 }
 criterion_main!(benches);

@@ -99,6 +99,19 @@ fn duplicates_near_ties_and_bad_pivots() {
         .map(|_| f64::from_bits(1.0f64.to_bits() + r.random_range(0..4096u64)))
         .collect();
     check_all(&near, "near ties");
+    // f32 keys sort as u32 words with truncated keys up to 4096 elements:
+    // keys that agree in their top 20 bits, in one run or in many.
+    for n in [800, 4095, 4096, 4097] {
+        let near: Vec<f32> = (0..n)
+            .map(|_| f32::from_bits(1.0f32.to_bits() + r.random_range(0..4096u32)))
+            .collect();
+        check_all(&near, "f32 near ties");
+        let pairs: Vec<f32> = (0..n)
+            .map(|i| f32::from_bits((-1.5f32).to_bits() + (i as u32 / 2) * 4096 + (i as u32 % 2)))
+            .rev()
+            .collect();
+        check_all(&pairs, "f32 runs of two");
+    }
     // The smallest keys at every 8th/16th position (where samples are
     // taken), large ones elsewhere; and a descending sawtooth.
     let poisoned: Vec<f64> = (0..n)

@@ -73,7 +73,11 @@ pub(crate) fn argsort<T: SortKey>(v: &[T]) -> Vec<u32> {
 
 #[target_feature(enable = "avx512f,avx512bw,avx512dq,avx512vl,popcnt")]
 unsafe fn argsort_avx512<T: SortKey>(v: &[T]) -> Vec<u32> {
-    super::packed::argsort(v, sort_ordered::<u64>)
+    if super::packed::narrow_words_fit::<T>(v.len()) {
+        super::packed::argsort(v, sort_ordered::<u32>)
+    } else {
+        super::packed::argsort(v, sort_ordered::<u64>)
+    }
 }
 
 /// Stable sort of `keys` with their original indices into `perm`
@@ -91,5 +95,9 @@ pub(crate) fn sort_indexed<T: SortKey>(keys: &mut [T], perm: &mut [u32]) {
 
 #[target_feature(enable = "avx512f,avx512bw,avx512dq,avx512vl,popcnt")]
 unsafe fn sort_indexed_avx512<T: SortKey>(keys: &mut [T], perm: &mut [u32]) {
-    super::packed::sort_indexed(keys, perm, sort_ordered::<u64>)
+    if super::packed::narrow_words_fit::<T>(keys.len()) {
+        super::packed::sort_indexed(keys, perm, sort_ordered::<u32>)
+    } else {
+        super::packed::sort_indexed(keys, perm, sort_ordered::<u64>)
+    }
 }
