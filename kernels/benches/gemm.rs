@@ -1,9 +1,11 @@
 //! Narrow `f32` products (`kernels::gemm`) at the shapes of one direction-
 //! search iteration of an MNIST-like layer: `X P` with X 1600 x 784 and P
 //! 784 x 30 (padded to 32 columns), and `X^T R` with X^T 784 x 1600 and R
-//! 1600 x 30. Every available SIMD level is timed, as the search uses it
-//! (`iaf`: `A` packed once, `PackedRows::times`) and with the packing in
-//! each call (`iaf_packing`: `matmul_narrow`); the peer is faer's `f32`
+//! 1600 x 30. Every available SIMD level is timed with `A` packed once
+//! (`iaf`: `PackedRows::times`) and with the packing in each call
+//! (`iaf_packing`: `matmul_narrow`); `X^T R` also as the search computes it,
+//! from the one packing of `X` (`iaf_from_x`:
+//! `PackedRows::transpose_times`). The peer is faer's `f32`
 //! `matmul` on the same row-major data (sequential, and with `Par::rayon(0)`).
 //! `B` and `C` are cache-line aligned, as the search keeps them.
 //! The curve basis product `[X P, X W] C` (1600 x 60 times 60 x 30, the
@@ -38,8 +40,9 @@ fn uniform(rng: &mut ChaCha8Rng, len: usize) -> Vec<f32> {
 fn products(c: &mut Criterion) {
     let mut rng = ChaCha8Rng::seed_from_u64(5);
     let kp = padded_cols(K);
-    for (name, m, p) in [("x_times_p", N, D), ("xt_times_r", D, N)] {
-        let a = uniform(&mut rng, m * p);
+    let x = uniform(&mut rng, N * D);
+    let xt: Vec<f32> = (0..D * N).map(|i| x[(i % N) * D + i / N]).collect();
+    for (name, m, p, a) in [("x_times_p", N, D, &x), ("xt_times_r", D, N, &xt)] {
         let mut b = aligned_zeros(p * kp);
         b.copy_from_slice(&uniform(&mut rng, p * kp));
         let mut out = aligned_zeros(m * kp);
@@ -49,18 +52,24 @@ fn products(c: &mut Criterion) {
         group.measurement_time(Duration::from_secs(1));
         group.throughput(Throughput::Elements((m * p * K) as u64));
         for level in available() {
-            let packed = PackedRows::new_with(level, &a, p);
+            let packed = PackedRows::new_with(level, a, p);
             group.bench_function(BenchmarkId::new("iaf", level), |bch| {
                 bch.iter(|| black_box(&packed).times(black_box(&b), &mut out))
             });
             group.bench_function(BenchmarkId::new("iaf_packing", level), |bch| {
-                bch.iter(|| matmul_narrow_with(level, black_box(&a), p, black_box(&b), &mut out))
+                bch.iter(|| matmul_narrow_with(level, black_box(a), p, black_box(&b), &mut out))
             });
+            if name == "xt_times_r" {
+                let packed_x = PackedRows::new_with(level, &x, D);
+                group.bench_function(BenchmarkId::new("iaf_from_x", level), |bch| {
+                    bch.iter(|| black_box(&packed_x).transpose_times(black_box(&b), &mut out))
+                });
+            }
         }
         for (label, par) in [("faer_seq", Par::Seq), ("faer_par", Par::rayon(0))] {
             group.bench_function(label, |bch| {
                 bch.iter(|| {
-                    let lhs = MatRef::from_row_major_slice(black_box(&a), m, p);
+                    let lhs = MatRef::from_row_major_slice(black_box(a.as_slice()), m, p);
                     let rhs = MatRef::from_row_major_slice(black_box(&b), p, kp);
                     let dst = MatMut::from_row_major_slice_mut(&mut out, m, kp);
                     matmul(dst, Accum::Replace, lhs, rhs, 1.0f32, par);

@@ -222,6 +222,20 @@ impl PackedRows {
         self.rows
     }
 
+    /// Columns of `A`.
+    pub fn cols(&self) -> usize {
+        self.p
+    }
+
+    /// Whether [`PackedRows::transpose_times`] runs about as fast as
+    /// [`PackedRows::times`] on a packing of `A^T`: at the AVX-512 and AVX2
+    /// levels. At the portable level its column gathers are slow (criterion
+    /// `gemm_xt_times_r` on 2 cores: 16 against 24 Gelem/s), so a caller
+    /// that multiplies by `A^T` often had better pack `A^T` as well.
+    pub fn transpose_reads_fast(&self) -> bool {
+        matches!(self.level, SimdLevel::Avx512 | SimdLevel::Avx2)
+    }
+
     /// `C = A B` for `B` p x kp and `C` m x kp, row-major.
     ///
     /// # Panics
@@ -252,6 +266,53 @@ impl PackedRows {
             .for_each(|(cb, ab)| {
                 for (c, panel) in cb.chunks_mut(mr * kp).zip(ab.chunks_exact(mr * p)) {
                     run(level, Plain { panel, b, c, kp });
+                }
+            });
+    }
+
+    /// `C = A^T B` for `B` rows x kp and `C` p x kp, row-major: the product
+    /// with the transpose, read from the same packing (a tile of `C` gathers
+    /// its columns of `A` from every panel), so one packed copy of the data
+    /// serves both of the search's products. Each entry of `C` is one
+    /// sequential sum over the rows of `A` in order: bit for bit the
+    /// [`PackedRows::times`] of a packing of `A^T`.
+    ///
+    /// # Panics
+    /// If `B` is not `rows` rows whose length is a multiple of
+    /// [`COL_MULTIPLE`], or `C` is not p x (B's row length).
+    pub fn transpose_times(&self, b: &[f32], c: &mut [f32]) {
+        let (rows, p) = (self.rows, self.p);
+        assert!(
+            rows > 0 && b.len().is_multiple_of(rows),
+            "matmul_narrow: B must be the {rows} rows of A"
+        );
+        let kp = b.len() / rows;
+        assert!(
+            kp.is_multiple_of(COL_MULTIPLE),
+            "matmul_narrow: B's row length {kp} is not a multiple of {COL_MULTIPLE}"
+        );
+        assert_eq!(
+            c.len(),
+            p * kp,
+            "matmul_narrow: C must be p x (B's row length)"
+        );
+        if kp == 0 {
+            return;
+        }
+        let (mr, level) = (self.mr, self.level);
+        c.par_chunks_mut(PANELS_PER_TASK * mr * kp)
+            .enumerate()
+            .for_each(|(task, cb)| {
+                for (t, c) in cb.chunks_mut(mr * kp).enumerate() {
+                    let first = (task * PANELS_PER_TASK + t) * mr;
+                    let work = Transposed {
+                        packed: self,
+                        first,
+                        b,
+                        c,
+                        kp,
+                    };
+                    run(level, work);
                 }
             });
     }
@@ -440,6 +501,71 @@ impl PanelWork for Plain<'_> {
             for (step, brow) in panel.chunks_exact(mr).zip(b.chunks_exact(kp)) {
                 for (o, &y) in crow.iter_mut().zip(brow) {
                     *o += step[r] * y;
+                }
+            }
+        }
+    }
+}
+
+/// `C = A^T B` on one tile of rows of `C` (`c.len() / kp` of them, from
+/// row `first`), which are columns of the packed `A`.
+struct Transposed<'a> {
+    packed: &'a PackedRows,
+    first: usize,
+    b: &'a [f32],
+    c: &'a mut [f32],
+    kp: usize,
+}
+
+impl PanelWork for Transposed<'_> {
+    #[inline(always)]
+    fn tiles<V: Lanes, const MR: usize, const NV: usize>(self) {
+        let Transposed {
+            packed,
+            first,
+            b,
+            c,
+            kp,
+        } = self;
+        assert_eq!(packed.mr, MR, "PackedRows: packed for another level");
+        for (col, wide) in column_panels::<V, NV>(kp) {
+            let at = (kp, col);
+            if c.len() == MR * kp {
+                if wide {
+                    transposed_tile::<V, MR, MR, NV>(packed, first, b, c, at);
+                } else {
+                    transposed_tile::<V, MR, MR, 1>(packed, first, b, c, at);
+                }
+            } else {
+                // A last, partial tile: one row at a time, the same sums.
+                for (r, c) in c.chunks_exact_mut(kp).enumerate() {
+                    if wide {
+                        transposed_tile::<V, MR, 1, NV>(packed, first + r, b, c, at);
+                    } else {
+                        transposed_tile::<V, MR, 1, 1>(packed, first + r, b, c, at);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Each entry a sequential sum over the rows of `A` in order.
+    fn reference(self) {
+        let Transposed {
+            packed,
+            first,
+            b,
+            c,
+            kp,
+        } = self;
+        let (mr, p) = (packed.mr, packed.p);
+        for (q, crow) in c.chunks_exact_mut(kp).enumerate() {
+            crow.fill(0.0);
+            let j = first + q;
+            for (i, brow) in b.chunks_exact(kp).enumerate() {
+                let x = packed.data[i / mr * mr * p + j * mr + i % mr];
+                for (o, &y) in crow.iter_mut().zip(brow) {
+                    *o += x * y;
                 }
             }
         }
@@ -639,6 +765,37 @@ fn row_block_tile<V: Lanes, const MR: usize, const NV: usize>(
     store_tile(&acc, c, (kp, col));
 }
 
+/// [`tile`] for `OR` rows of `C = A^T B` from row `first`: columns
+/// `first..first + OR` of the packed `A` (panels of `PMR` rows), gathered
+/// panel by panel, one step per row of `A`.
+#[inline(always)]
+fn transposed_tile<V: Lanes, const PMR: usize, const OR: usize, const NV: usize>(
+    packed: &PackedRows,
+    first: usize,
+    b: &[f32],
+    c: &mut [f32],
+    (kp, col): (usize, usize),
+) {
+    let mut acc = [[V::zero(); NV]; OR];
+    let rows_b = b.len() / kp;
+    let (full, tail) = b.split_at(rows_b / PMR * PMR * kp);
+    let panels = packed.data.chunks_exact(PMR * packed.p);
+    // Whole panels, then the last one's rows (its padding rows meet no row
+    // of `B`).
+    let blocks = full
+        .chunks_exact(PMR * kp)
+        .chain((!tail.is_empty()).then_some(tail));
+    for (panel, bpanel) in panels.zip(blocks) {
+        // The panel's rows of each of the tile's columns, column by column.
+        let (columns, _) = panel[first * PMR..(first + OR) * PMR].as_chunks::<PMR>();
+        let columns: &[[f32; PMR]; OR] = columns.try_into().expect("OR columns");
+        for (r, brow) in bpanel.chunks_exact(kp).enumerate() {
+            multiply_add_step(&mut acc, std::array::from_fn(|q| columns[q][r]), brow, col);
+        }
+    }
+    store_tile(&acc, c, (kp, col));
+}
+
 /// Adds the products of `A`'s steps (`MR` entries of one column each) with
 /// the rows of `B` they meet to a tile's sums (columns `col..col+NV*N`),
 /// one multiply-add per step in order.
@@ -650,15 +807,26 @@ fn accumulate<'b, V: Lanes, const MR: usize, const NV: usize>(
     col: usize,
 ) {
     for (step, brow) in steps.zip(brows) {
-        let mut bv = [V::zero(); NV];
-        for (v, x) in bv.iter_mut().enumerate() {
-            *x = V::load(&brow[col + v * V::N..]);
-        }
-        for r in 0..MR {
-            let x = V::splat(step[r]);
-            for v in 0..NV {
-                acc[r][v] = x.mul_add(bv[v], acc[r][v]);
-            }
+        multiply_add_step(acc, step, brow, col);
+    }
+}
+
+/// One step of [`accumulate`]: `acc[r] += step[r] * brow[col..col+NV*N]`.
+#[inline(always)]
+fn multiply_add_step<V: Lanes, const MR: usize, const NV: usize>(
+    acc: &mut [[V; NV]; MR],
+    step: [f32; MR],
+    brow: &[f32],
+    col: usize,
+) {
+    let mut bv = [V::zero(); NV];
+    for (v, x) in bv.iter_mut().enumerate() {
+        *x = V::load(&brow[col + v * V::N..]);
+    }
+    for r in 0..MR {
+        let x = V::splat(step[r]);
+        for v in 0..NV {
+            acc[r][v] = x.mul_add(bv[v], acc[r][v]);
         }
     }
 }

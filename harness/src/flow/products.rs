@@ -1,8 +1,9 @@
 //! The data products of every direction-search iteration, `X M` (n x K) and
 //! `X^T R` (d x K), and the projections on the Cayley curve's trial points,
 //! `X W - t [X P, X W] C` (n x K), in the search's precision: `f64` with faer on the
-//! data as given, or `f32` on `kernels::gemm` with the data packed once in
-//! each layout the products stream through (`X` and `X^T`). The n x K
+//! data as given, or `f32` on `kernels::gemm` with the data packed once (one
+//! copy of `X`, which `X^T R` reads column-wise; a second, of `X^T`, at the
+//! portable level). The n x K
 //! matrices are [`Narrow`]s of the search's float type, so the `f32` search
 //! never converts them.
 //!
@@ -146,11 +147,15 @@ impl DataProducts<f64> for F64Products<'_> {
     }
 }
 
-/// `f32` products on `kernels::gemm`: `X` and `X^T` packed once, the curve
-/// basis read in place.
+/// `f32` products on `kernels::gemm`: `X` packed once, which `X^T R` reads
+/// column-wise as well where that is fast (one 5 MB copy instead of two at
+/// the bench's shape, so more of the data stays in cache), the curve basis
+/// read in place.
 pub struct F32Products {
     x: PackedRows,
-    xt: PackedRows,
+    /// `X^T` packed too, at the levels where reading `x` column-wise is
+    /// slow (see `PackedRows::transpose_reads_fast`).
+    xt: Option<PackedRows>,
     /// The right-hand side of the next product, row-major, padded.
     rhs: Aligned<f32>,
     /// Columns of the matrix in `rhs`, the rest being zero padding.
@@ -164,7 +169,7 @@ impl F32Products {
     pub fn new(x: MatRef<'_, f64>) -> Self {
         let mut products = F32Products {
             x: PackedRows::new(&[], 1),
-            xt: PackedRows::new(&[], 1),
+            xt: None,
             rhs: aligned_zeros(0),
             rhs_cols: 0,
             gradient: aligned_zeros(0),
@@ -179,7 +184,10 @@ impl F32Products {
     pub fn repack(&mut self, x: MatRef<'_, f64>) {
         let (n, d) = (x.nrows(), x.ncols());
         self.x.repack_with(n, d, |i, j| x[(i, j)] as f32);
-        self.xt.repack_with(d, n, |i, j| x[(j, i)] as f32);
+        if !self.x.transpose_reads_fast() {
+            let xt = self.xt.get_or_insert_with(|| PackedRows::new(&[], 1));
+            xt.repack_with(d, n, |i, j| x[(j, i)] as f32);
+        }
     }
 
     /// Rounds `m` into `rhs` as `kernels::gemm` reads it: row-major, rows
@@ -220,11 +228,14 @@ impl DataProducts<f32> for F32Products {
         let kp = r.stride();
         assert_eq!(
             (dst.nrows(), dst.ncols(), r.rows()),
-            (self.xt.rows(), r.as_ref().ncols(), self.x.rows()),
+            (self.x.cols(), r.as_ref().ncols(), self.x.rows()),
             "Products: the product's shape"
         );
-        self.gradient.resize(self.xt.rows() * kp, 0.0);
-        self.xt.times(r.as_slice(), &mut self.gradient);
+        self.gradient.resize(self.x.cols() * kp, 0.0);
+        match &self.xt {
+            Some(xt) => xt.times(r.as_slice(), &mut self.gradient),
+            None => self.x.transpose_times(r.as_slice(), &mut self.gradient),
+        }
         for (j, col) in dst.col_iter_mut().enumerate() {
             for (o, row) in col.iter_mut().zip(self.gradient.chunks_exact(kp)) {
                 *o = f64::from(row[j]);
