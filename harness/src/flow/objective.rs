@@ -6,7 +6,7 @@
 use super::narrow::{Narrow, SearchFloat};
 use faer::MatRef;
 use kernels::normal;
-use kernels::sort::sort_indexed;
+use kernels::sort::argsort;
 use rayon::prelude::*;
 
 /// What the domains' marginals are compared with and moved onto.
@@ -104,41 +104,42 @@ pub struct Evaluation {
     pub per_direction: Vec<f64>,
 }
 
-/// One (domain, direction) pair's sorted projections; the buffers are kept
-/// between evaluations.
+/// One (domain, direction) pair's projections and their order; the buffers
+/// are kept between evaluations.
 #[derive(Default)]
 struct Column<T> {
     /// Row (within the domain) of each sorted value.
     perm: Vec<u32>,
-    /// The sorted projections.
+    /// The projections, in row order.
     keys: Vec<T>,
     /// Quantiles at the common levels.
     q: Vec<f64>,
 }
 
 impl<T: SearchFloat> Column<T> {
-    /// Sorts a domain's projections `proj` (this column's rows), with their
-    /// rows, and takes the quantiles at `positions`. (Starting from the
-    /// previous order with an insertion sort was slower than the vectorised
-    /// pair sort.)
+    /// Sorts a domain's projections `proj` (this column's rows) by a stable
+    /// argsort and takes the quantiles at `positions` through it (which
+    /// leaves the projections in place: no sorted copy is written back).
+    /// (Starting from the previous order with an insertion sort was slower
+    /// than the vectorised sort.)
     fn sort(&mut self, proj: impl Iterator<Item = T>, positions: &[(usize, f64)]) {
         self.keys.clear();
         self.keys.extend(proj);
-        self.perm.resize(self.keys.len(), 0);
-        sort_indexed(&mut self.keys, &mut self.perm);
-        let keys = &self.keys;
+        self.perm = argsort(&self.keys);
+        let (keys, perm) = (&self.keys, &self.perm);
+        let sorted = |i: usize| -> f64 { keys[perm[i] as usize].into() };
         self.q.clear();
         if positions.len() == keys.len() {
             // One value per level: level i is value i.
-            self.q.extend(keys.iter().map(|&v| v.into()));
+            self.q.extend((0..keys.len()).map(sorted));
             return;
         }
         self.q.extend(positions.iter().map(|&(lo, f)| {
-            let a: f64 = keys[lo].into();
+            let a = sorted(lo);
             if f == 0.0 {
                 a
             } else {
-                a + f * (keys[lo + 1].into() - a)
+                a + f * (sorted(lo + 1) - a)
             }
         }));
     }
