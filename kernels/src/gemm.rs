@@ -305,14 +305,16 @@ impl PackedRows {
             .for_each(|(task, cb)| {
                 for (t, c) in cb.chunks_mut(mr * kp).enumerate() {
                     let first = (task * PANELS_PER_TASK + t) * mr;
-                    let work = Transposed {
-                        packed: self,
-                        first,
-                        b,
-                        c,
-                        kp,
-                    };
-                    run(level, work);
+                    let tiles = TransposedTiles { packed: self, b };
+                    run(
+                        level,
+                        TileRows {
+                            tiles,
+                            first,
+                            c,
+                            kp,
+                        },
+                    );
                 }
             });
     }
@@ -403,12 +405,12 @@ pub fn matmul_row_blocks_with(level: SimdLevel, blocks: &[RowBlock<'_>], b: &[f3
         .for_each(|(task, cb)| {
             for (i, c) in cb.chunks_mut(mr * kp).enumerate() {
                 let first = (task * PANELS_PER_TASK + i) * mr;
+                let tiles = RowBlockTiles { blocks, b };
                 run(
                     level,
-                    Rows {
-                        blocks,
+                    TileRows {
+                        tiles,
                         first,
-                        b,
                         c,
                         kp,
                     },
@@ -507,71 +509,6 @@ impl PanelWork for Plain<'_> {
     }
 }
 
-/// `C = A^T B` on one tile of rows of `C` (`c.len() / kp` of them, from
-/// row `first`), which are columns of the packed `A`.
-struct Transposed<'a> {
-    packed: &'a PackedRows,
-    first: usize,
-    b: &'a [f32],
-    c: &'a mut [f32],
-    kp: usize,
-}
-
-impl PanelWork for Transposed<'_> {
-    #[inline(always)]
-    fn tiles<V: Lanes, const MR: usize, const NV: usize>(self) {
-        let Transposed {
-            packed,
-            first,
-            b,
-            c,
-            kp,
-        } = self;
-        assert_eq!(packed.mr, MR, "PackedRows: packed for another level");
-        for (col, wide) in column_panels::<V, NV>(kp) {
-            let at = (kp, col);
-            if c.len() == MR * kp {
-                if wide {
-                    transposed_tile::<V, MR, MR, NV>(packed, first, b, c, at);
-                } else {
-                    transposed_tile::<V, MR, MR, 1>(packed, first, b, c, at);
-                }
-            } else {
-                // A last, partial tile: one row at a time, the same sums.
-                for (r, c) in c.chunks_exact_mut(kp).enumerate() {
-                    if wide {
-                        transposed_tile::<V, MR, 1, NV>(packed, first + r, b, c, at);
-                    } else {
-                        transposed_tile::<V, MR, 1, 1>(packed, first + r, b, c, at);
-                    }
-                }
-            }
-        }
-    }
-
-    /// Each entry a sequential sum over the rows of `A` in order.
-    fn reference(self) {
-        let Transposed {
-            packed,
-            first,
-            b,
-            c,
-            kp,
-        } = self;
-        let (mr, p) = (packed.mr, packed.p);
-        for (q, crow) in c.chunks_exact_mut(kp).enumerate() {
-            crow.fill(0.0);
-            let j = first + q;
-            for (i, brow) in b.chunks_exact(kp).enumerate() {
-                let x = packed.data[i / mr * mr * p + j * mr + i % mr];
-                for (o, &y) in crow.iter_mut().zip(brow) {
-                    *o += x * y;
-                }
-            }
-        }
-    }
-}
-
 /// `steps` multiply-adds into every sum of a register tile, for
 /// [`register_multiply_adds_with`]; `done` receives their number.
 struct RegisterSteps<'a> {
@@ -611,67 +548,23 @@ impl PanelWork for RegisterSteps<'_> {
     }
 }
 
-/// `C = [A_1, A_2, ...] B` on one panel of rows (`c.len() / kp` of them,
-/// from row `first`) of side-by-side row-major blocks.
-struct Rows<'a> {
-    blocks: &'a [RowBlock<'a>],
+/// Rows of `C` (`c.len() / kp` of them, from row `first`) computed by
+/// `tiles`, whose rows are not a packed panel of their own.
+struct TileRows<'a, K> {
+    tiles: K,
     first: usize,
-    b: &'a [f32],
     c: &'a mut [f32],
     kp: usize,
 }
 
-impl PanelWork for Rows<'_> {
+impl<K: RowTiles> PanelWork for TileRows<'_, K> {
     #[inline(always)]
     fn tiles<V: Lanes, const MR: usize, const NV: usize>(self) {
-        let Rows {
-            blocks,
-            first,
-            b,
-            c,
-            kp,
-        } = self;
-        for (col, wide) in column_panels::<V, NV>(kp) {
-            let at = (kp, col);
-            if c.len() == MR * kp {
-                if wide {
-                    row_block_tile::<V, MR, NV>(blocks, first, b, c, at);
-                } else {
-                    row_block_tile::<V, MR, 1>(blocks, first, b, c, at);
-                }
-            } else {
-                // A last, partial panel: one row at a time, the same sums.
-                for (r, c) in c.chunks_exact_mut(kp).enumerate() {
-                    if wide {
-                        row_block_tile::<V, 1, NV>(blocks, first + r, b, c, at);
-                    } else {
-                        row_block_tile::<V, 1, 1>(blocks, first + r, b, c, at);
-                    }
-                }
-            }
-        }
+        by_tiles::<V, MR, NV>(&self.tiles, self.first, self.c, self.kp);
     }
 
-    /// Each entry a sequential sum over the blocks' columns in order.
     fn reference(self) {
-        let Rows {
-            blocks,
-            first,
-            b,
-            c,
-            kp,
-        } = self;
-        for (r, crow) in c.chunks_exact_mut(kp).enumerate() {
-            crow.fill(0.0);
-            let mut brows = b.chunks_exact(kp);
-            for block in blocks {
-                for (&x, brow) in block.row(first + r).iter().zip(brows.by_ref()) {
-                    for (o, &y) in crow.iter_mut().zip(brow) {
-                        *o += x * y;
-                    }
-                }
-            }
-        }
+        self.tiles.reference(self.first, self.c, self.kp);
     }
 }
 
@@ -743,6 +636,120 @@ fn tile<V: Lanes, const MR: usize, const NV: usize>(
     let (steps, _) = panel.as_chunks::<MR>();
     accumulate(&mut acc, steps.iter().copied(), b.chunks_exact(kp), col);
     store_tile(&acc, c, (kp, col));
+}
+
+/// The register tiles of a product whose rows of `C` are computed from row
+/// `first` on (not from a packed panel of their own).
+trait RowTiles {
+    /// Rows `first..first + OR` of `C`, columns `col..col + NV * N` (`at` =
+    /// (kp, col)), into `c` (those rows), at a level of `MR`-row tiles.
+    fn tile<V: Lanes, const MR: usize, const OR: usize, const NV: usize>(
+        &self,
+        first: usize,
+        c: &mut [f32],
+        at: (usize, usize),
+    );
+
+    /// The scalar reference for the rows of `C` in `c` (from row `first`):
+    /// each entry a sequential sum in the tiles' order.
+    fn reference(&self, first: usize, c: &mut [f32], kp: usize);
+}
+
+/// Runs `tiles` over the rows of `C` in `c` (from row `first`): `MR` rows
+/// at a time, or one at a time for a last, partial panel (the same sums);
+/// `NV`-vector column panels, then single vectors.
+#[inline(always)]
+fn by_tiles<V: Lanes, const MR: usize, const NV: usize>(
+    tiles: &impl RowTiles,
+    first: usize,
+    c: &mut [f32],
+    kp: usize,
+) {
+    for (col, wide) in column_panels::<V, NV>(kp) {
+        let at = (kp, col);
+        if c.len() == MR * kp {
+            if wide {
+                tiles.tile::<V, MR, MR, NV>(first, c, at);
+            } else {
+                tiles.tile::<V, MR, MR, 1>(first, c, at);
+            }
+        } else {
+            for (r, c) in c.chunks_exact_mut(kp).enumerate() {
+                if wide {
+                    tiles.tile::<V, MR, 1, NV>(first + r, c, at);
+                } else {
+                    tiles.tile::<V, MR, 1, 1>(first + r, c, at);
+                }
+            }
+        }
+    }
+}
+
+/// The tiles of `[A_1, A_2, ...] B` for side-by-side row-major blocks.
+struct RowBlockTiles<'a> {
+    blocks: &'a [RowBlock<'a>],
+    b: &'a [f32],
+}
+
+impl RowTiles for RowBlockTiles<'_> {
+    #[inline(always)]
+    fn tile<V: Lanes, const MR: usize, const OR: usize, const NV: usize>(
+        &self,
+        first: usize,
+        c: &mut [f32],
+        at: (usize, usize),
+    ) {
+        row_block_tile::<V, OR, NV>(self.blocks, first, self.b, c, at);
+    }
+
+    /// Sums over the blocks' columns in order.
+    fn reference(&self, first: usize, c: &mut [f32], kp: usize) {
+        for (r, crow) in c.chunks_exact_mut(kp).enumerate() {
+            crow.fill(0.0);
+            let mut brows = self.b.chunks_exact(kp);
+            for block in self.blocks {
+                for (&x, brow) in block.row(first + r).iter().zip(brows.by_ref()) {
+                    for (o, &y) in crow.iter_mut().zip(brow) {
+                        *o += x * y;
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The tiles of `A^T B` for a packed `A`: rows of `C` are columns of `A`.
+struct TransposedTiles<'a> {
+    packed: &'a PackedRows,
+    b: &'a [f32],
+}
+
+impl RowTiles for TransposedTiles<'_> {
+    #[inline(always)]
+    fn tile<V: Lanes, const MR: usize, const OR: usize, const NV: usize>(
+        &self,
+        first: usize,
+        c: &mut [f32],
+        at: (usize, usize),
+    ) {
+        assert_eq!(self.packed.mr, MR, "PackedRows: packed for another level");
+        transposed_tile::<V, MR, OR, NV>(self.packed, first, self.b, c, at);
+    }
+
+    /// Sums over the rows of `A` in order.
+    fn reference(&self, first: usize, c: &mut [f32], kp: usize) {
+        let (mr, p) = (self.packed.mr, self.packed.p);
+        for (q, crow) in c.chunks_exact_mut(kp).enumerate() {
+            crow.fill(0.0);
+            let j = first + q;
+            for (i, brow) in self.b.chunks_exact(kp).enumerate() {
+                let x = self.packed.data[i / mr * mr * p + j * mr + i % mr];
+                for (o, &y) in crow.iter_mut().zip(brow) {
+                    *o += x * y;
+                }
+            }
+        }
+    }
 }
 
 /// [`tile`] for `MR` rows from `first` of side-by-side row-major blocks:
