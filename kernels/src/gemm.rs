@@ -17,9 +17,12 @@
 //! and `A` streams through once per column panel. Each entry of `C` is one
 //! sequential sum over `p` in a fixed order, and rows are split into fixed
 //! blocks for the threads, so the result does not depend on the thread
-//! count. A left-hand side that changes with every product (the curve
-//! basis `[X P, X W]`, 2K columns) is read in place instead, as row-major
-//! blocks ([`matmul_row_blocks`]), with the same tiles and sums.
+//! count. The product with the transpose, `X^T R`, reads the same packing
+//! column-wise ([`PackedRows::transpose_times`]: a tile of `C` gathers its
+//! columns of `A` from every panel), with the sums of a packed `A^T`, so the
+//! data is held once. A left-hand side that changes with every product
+//! (the curve basis `[X P, X W]`, 2K columns) is read in place instead, as
+//! row-major blocks ([`matmul_row_blocks`]), with the same tiles and sums.
 //!
 //! ```
 //! use kernels::gemm::{matmul_narrow, padded_cols};
@@ -299,24 +302,8 @@ impl PackedRows {
         if kp == 0 {
             return;
         }
-        let (mr, level) = (self.mr, self.level);
-        c.par_chunks_mut(PANELS_PER_TASK * mr * kp)
-            .enumerate()
-            .for_each(|(task, cb)| {
-                for (t, c) in cb.chunks_mut(mr * kp).enumerate() {
-                    let first = (task * PANELS_PER_TASK + t) * mr;
-                    let tiles = TransposedTiles { packed: self, b };
-                    run(
-                        level,
-                        TileRows {
-                            tiles,
-                            first,
-                            c,
-                            kp,
-                        },
-                    );
-                }
-            });
+        let tiles = TransposedTiles { packed: self, b };
+        run_tile_rows(self.level, self.mr, tiles, c, kp);
     }
 }
 
@@ -399,24 +386,7 @@ pub fn matmul_row_blocks_with(level: SimdLevel, blocks: &[RowBlock<'_>], b: &[f3
             blk.stride
         );
     }
-    let mr = tile_rows(level);
-    c.par_chunks_mut(PANELS_PER_TASK * mr * kp)
-        .enumerate()
-        .for_each(|(task, cb)| {
-            for (i, c) in cb.chunks_mut(mr * kp).enumerate() {
-                let first = (task * PANELS_PER_TASK + i) * mr;
-                let tiles = RowBlockTiles { blocks, b };
-                run(
-                    level,
-                    TileRows {
-                        tiles,
-                        first,
-                        c,
-                        kp,
-                    },
-                );
-            }
-        });
+    run_tile_rows(level, tile_rows(level), RowBlockTiles { blocks, b }, c, kp);
 }
 
 /// Runs `steps` steps of the products' register tile at `level` (an
@@ -546,6 +516,34 @@ impl PanelWork for RegisterSteps<'_> {
         std::hint::black_box(&acc);
         *self.done = self.steps * acc.len();
     }
+}
+
+/// Runs `tiles` over all rows of `C` (row-major, rows of `kp`) at `level`,
+/// `mr` rows per tile, in parallel tasks of [`PANELS_PER_TASK`] tiles (fixed
+/// blocks, so the result does not depend on the thread count).
+fn run_tile_rows<K: RowTiles + Copy + Sync>(
+    level: SimdLevel,
+    mr: usize,
+    tiles: K,
+    c: &mut [f32],
+    kp: usize,
+) {
+    c.par_chunks_mut(PANELS_PER_TASK * mr * kp)
+        .enumerate()
+        .for_each(|(task, cb)| {
+            for (t, c) in cb.chunks_mut(mr * kp).enumerate() {
+                let first = (task * PANELS_PER_TASK + t) * mr;
+                run(
+                    level,
+                    TileRows {
+                        tiles,
+                        first,
+                        c,
+                        kp,
+                    },
+                );
+            }
+        });
 }
 
 /// Rows of `C` (`c.len() / kp` of them, from row `first`) computed by
@@ -686,6 +684,7 @@ fn by_tiles<V: Lanes, const MR: usize, const NV: usize>(
 }
 
 /// The tiles of `[A_1, A_2, ...] B` for side-by-side row-major blocks.
+#[derive(Clone, Copy)]
 struct RowBlockTiles<'a> {
     blocks: &'a [RowBlock<'a>],
     b: &'a [f32],
@@ -719,6 +718,7 @@ impl RowTiles for RowBlockTiles<'_> {
 }
 
 /// The tiles of `A^T B` for a packed `A`: rows of `C` are columns of `A`.
+#[derive(Clone, Copy)]
 struct TransposedTiles<'a> {
     packed: &'a PackedRows,
     b: &'a [f32],
