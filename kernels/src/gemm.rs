@@ -230,11 +230,14 @@ impl PackedRows {
         self.p
     }
 
-    /// Whether [`PackedRows::transpose_times`] runs about as fast as
-    /// [`PackedRows::times`] on a packing of `A^T`: at the AVX-512 and AVX2
-    /// levels. At the portable level its column gathers are slow (criterion
-    /// `gemm_xt_times_r` on 2 cores: 16 against 24 Gelem/s), so a caller
-    /// that multiplies by `A^T` often had better pack `A^T` as well.
+    /// Whether a caller that also multiplies by `A^T` does better with
+    /// [`PackedRows::transpose_times`] on this packing than with a second
+    /// packing, of `A^T`: at the AVX-512 and AVX2 levels. Criterion
+    /// `gemm_xt_times_r` on 2 cores, against the packed `A^T`: AVX-512 85.5
+    /// against 87.6 Gelem/s, AVX2 72.2 against 91.3 (slower alone, but in
+    /// the direction search, where the one copy stays in cache, faster in 2
+    /// of 3 `iaf bench fit --quick` pairs and 0.001 s slower in the third),
+    /// portable 16.0 against 24.2.
     pub fn transpose_reads_fast(&self) -> bool {
         matches!(self.level, SimdLevel::Avx512 | SimdLevel::Avx2)
     }

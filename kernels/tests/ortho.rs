@@ -81,6 +81,22 @@ fn woodbury_point_equals_the_full_cayley_step_and_stays_orthonormal() {
             let change = curve.point_into(t, c.as_ref(), again.as_mut());
             assert_eq!(again, y);
             assert_eq!(change, max_abs_diff(&y, &w), "{d}x{k} t={t}");
+            // The same through row-major views (strided columns).
+            let (wt, pt) = (w.transpose().to_owned(), p.transpose().to_owned());
+            let strided = CayleyCurve::new(wt.transpose(), pt.transpose());
+            let mut yt = Mat::zeros(k, d);
+            let change_t = strided.point_into(t, c.as_ref(), yt.as_mut().transpose_mut());
+            // (faer may round a strided product differently.)
+            let y_strided = yt.transpose().to_owned();
+            assert!(
+                max_abs_diff(&y_strided, &y) < 1e-14,
+                "{d}x{k} t={t} strided"
+            );
+            assert_eq!(
+                change_t,
+                max_abs_diff(&y_strided, &w),
+                "{d}x{k} t={t} strided"
+            );
         }
         assert_eq!(curve.point(0.0).unwrap(), w);
     }

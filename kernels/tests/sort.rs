@@ -28,6 +28,14 @@ fn check_all<T: SortKey>(v: &[T], what: &str) {
         );
         let idx = sort::argsort_with(level, v);
         assert_eq!(idx, expect_idx, "argsort {level} {what} n={}", v.len());
+        let mut into = vec![u32::MAX; v.len()];
+        sort::argsort_into_with(level, v, &mut into);
+        assert_eq!(
+            into,
+            expect_idx,
+            "argsort_into {level} {what} n={}",
+            v.len()
+        );
         let mut keys = v.to_vec();
         let mut payload: Vec<u32> = (0..v.len() as u32).map(|i| i * 3 + 1).collect();
         sort::sort_pairs_with(level, &mut keys, &mut payload);

@@ -6,7 +6,7 @@
 use super::narrow::{Narrow, SearchFloat};
 use faer::MatRef;
 use kernels::normal;
-use kernels::sort::argsort;
+use kernels::sort::argsort_into;
 use rayon::prelude::*;
 
 /// What the domains' marginals are compared with and moved onto.
@@ -125,7 +125,8 @@ impl<T: SearchFloat> Column<T> {
     fn sort(&mut self, proj: impl Iterator<Item = T>, positions: &[(usize, f64)]) {
         self.keys.clear();
         self.keys.extend(proj);
-        self.perm = argsort(&self.keys);
+        self.perm.resize(self.keys.len(), 0);
+        argsort_into(&self.keys, &mut self.perm);
         let (keys, perm) = (&self.keys, &self.perm);
         let sorted = |i: usize| -> f64 { keys[perm[i] as usize].into() };
         self.q.clear();
@@ -186,7 +187,7 @@ impl<T: SearchFloat> Column<T> {
 /// Evaluates F, and on request its gradient, for a fixed set of domains and
 /// directions, sorting projections of type `T`. The buffers live as long as
 /// the evaluator, so repeated evaluations (the direction search's) allocate
-/// nothing.
+/// nothing of their own (the sort kernel allocates its scratch words).
 pub struct Objective<'a, T> {
     blocks: &'a Blocks,
     target: Target,

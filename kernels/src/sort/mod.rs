@@ -83,6 +83,13 @@ fn insertion<B: key::RadixBits>(keys: &mut [B], mut payload: Option<&mut [u32]>)
     }
 }
 
+/// `perm[i] = i`.
+fn fill_identity(perm: &mut [u32]) {
+    for (i, p) in perm.iter_mut().enumerate() {
+        *p = i as u32;
+    }
+}
+
 fn to_ordered<T: SortKey>(v: &[T]) -> Vec<T::Bits> {
     v.iter().map(|x| x.to_ordered()).collect()
 }
@@ -132,15 +139,37 @@ pub fn argsort<T: SortKey>(v: &[T]) -> Vec<u32> {
 /// [`argsort`] with a chosen level.
 pub fn argsort_with<T: SortKey>(level: SimdLevel, v: &[T]) -> Vec<u32> {
     check_len(v.len());
+    let mut perm = vec![0; v.len()];
+    argsort_into_with(level, v, &mut perm);
+    perm
+}
+
+/// [`argsort`] into `perm`, a buffer the caller keeps (one entry per key).
+///
+/// ```
+/// let mut perm = [0u32; 3];
+/// kernels::sort::argsort_into(&[2.0f32, 1.0, 2.0], &mut perm);
+/// assert_eq!(perm, [1, 0, 2]);
+/// ```
+///
+/// # Panics
+/// If the lengths differ or exceed `u32::MAX`.
+pub fn argsort_into<T: SortKey>(v: &[T], perm: &mut [u32]) {
+    argsort_into_with(active(), v, perm)
+}
+
+/// [`argsort_into`] with a chosen level.
+pub fn argsort_into_with<T: SortKey>(level: SimdLevel, v: &[T], perm: &mut [u32]) {
+    check_len(v.len());
+    assert_eq!(v.len(), perm.len(), "argsort_into: one index per key");
     match level.or_best_below() {
-        SimdLevel::Scalar => reference::argsort(v),
+        SimdLevel::Scalar => perm.copy_from_slice(&reference::argsort(v)),
         #[cfg(target_arch = "x86_64")]
-        SimdLevel::Avx512 => avx512::argsort(v),
+        SimdLevel::Avx512 => avx512::argsort_into(v, perm),
         _ => {
             let mut keys = v.to_vec();
-            let mut idx: Vec<u32> = (0..v.len() as u32).collect();
-            radix_sort(&mut keys, Some(&mut idx));
-            idx
+            fill_identity(perm);
+            radix_sort(&mut keys, Some(perm));
         }
     }
 }
@@ -198,9 +227,7 @@ pub fn sort_indexed_with<T: SortKey>(level: SimdLevel, keys: &mut [T], perm: &mu
         #[cfg(target_arch = "x86_64")]
         SimdLevel::Avx512 => avx512::sort_indexed(keys, perm),
         level => {
-            for (i, p) in perm.iter_mut().enumerate() {
-                *p = i as u32;
-            }
+            fill_identity(perm);
             sort_pairs_with(level, keys, perm)
         }
     }

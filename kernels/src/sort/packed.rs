@@ -113,12 +113,25 @@ fn fix_truncated_ties<T: SortKey, W: RadixBits>(v: &[T], words: &mut [W], index_
     }
 }
 
-/// Stable argsort of `v`, sorting the packed words with `sort`.
+/// Writes the index held in each sorted word into `perm`.
 #[inline(always)]
-pub(super) fn argsort<T: SortKey, W: RadixBits>(v: &[T], sort: fn(&mut [W])) -> Vec<u32> {
-    let (words, index_bits) = sorted_words(v, sort);
+fn decode_indices<W: RadixBits>(words: &[W], index_bits: u32, perm: &mut [u32]) {
     let mask = (1u64 << index_bits) - 1;
-    words.iter().map(|&w| (w.widen() & mask) as u32).collect()
+    for (p, &w) in perm.iter_mut().zip(words) {
+        *p = (w.widen() & mask) as u32;
+    }
+}
+
+/// Stable argsort of `v` into `perm` (one entry per key), sorting the
+/// packed words with `sort`.
+#[inline(always)]
+pub(super) fn argsort_into<T: SortKey, W: RadixBits>(
+    v: &[T],
+    perm: &mut [u32],
+    sort: fn(&mut [W]),
+) {
+    let (words, index_bits) = sorted_words(v, sort);
+    decode_indices(&words, index_bits, perm);
 }
 
 /// Stable sort of `keys`, writing each sorted key's original index into
@@ -131,10 +144,7 @@ pub(super) fn sort_indexed<T: SortKey, W: RadixBits>(
     sort: fn(&mut [W]),
 ) {
     let (words, index_bits) = sorted_words(keys, sort);
-    let mask = (1u64 << index_bits) - 1;
-    for (p, &w) in perm.iter_mut().zip(&words) {
-        *p = (w.widen() & mask) as u32;
-    }
+    decode_indices(&words, index_bits, perm);
     if key_fits::<T, W>(index_bits) {
         let key_shift = W::BITS - T::Bits::BITS;
         for (k, &w) in keys.iter_mut().zip(&words) {

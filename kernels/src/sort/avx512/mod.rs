@@ -59,24 +59,24 @@ pub(crate) fn sort_floats<T: SortKey>(v: &mut [T]) {
     sort_width::<T, true>(v)
 }
 
-/// Stable argsort of `v` ([`super::packed::argsort`] on the AVX-512 sort),
-/// with the loops that pack keys and indices into words and unpack them
-/// compiled for AVX-512 too.
+/// Stable argsort of `v` into `perm` ([`super::packed::argsort_into`] on
+/// the AVX-512 sort), with the loops that pack keys and indices into words
+/// and unpack them compiled for AVX-512 too.
 ///
 /// # Panics
 /// If the CPU lacks AVX-512 F/BW/DQ/VL.
-pub(crate) fn argsort<T: SortKey>(v: &[T]) -> Vec<u32> {
+pub(crate) fn argsort_into<T: SortKey>(v: &[T], perm: &mut [u32]) {
     check_cpu();
     // SAFETY: the CPU supports AVX-512 F/BW/DQ/VL (checked above).
-    unsafe { argsort_avx512(v) }
+    unsafe { argsort_into_avx512(v, perm) }
 }
 
 #[target_feature(enable = "avx512f,avx512bw,avx512dq,avx512vl,popcnt")]
-unsafe fn argsort_avx512<T: SortKey>(v: &[T]) -> Vec<u32> {
+unsafe fn argsort_into_avx512<T: SortKey>(v: &[T], perm: &mut [u32]) {
     if super::packed::narrow_words_fit::<T>(v.len()) {
-        super::packed::argsort(v, sort_ordered::<u32>)
+        super::packed::argsort_into(v, perm, sort_ordered::<u32>)
     } else {
-        super::packed::argsort(v, sort_ordered::<u64>)
+        super::packed::argsort_into(v, perm, sort_ordered::<u64>)
     }
 }
 
