@@ -233,11 +233,11 @@ impl PackedRows {
     /// Whether a caller that also multiplies by `A^T` does better with
     /// [`PackedRows::transpose_times`] on this packing than with a second
     /// packing, of `A^T`: at the AVX-512 and AVX2 levels. Criterion
-    /// `gemm_xt_times_r` on 2 cores, against the packed `A^T`: AVX-512 85.5
-    /// against 87.6 Gelem/s, AVX2 72.2 against 91.3 (slower alone, but in
-    /// the direction search, where the one copy stays in cache, faster in 2
-    /// of 3 `iaf bench fit --quick` pairs and 0.001 s slower in the third),
-    /// portable 16.0 against 24.2.
+    /// `gemm_xt_times_r` on 2 cores, against the packed `A^T` in the same
+    /// run: AVX-512 93.8 against 95.2 Gelem/s, AVX2 84.3 against 95.2
+    /// (slower alone, but in the direction search, where the one copy
+    /// stays in cache, faster in 2 of 3 `iaf bench fit --quick` pairs and
+    /// 0.001 s slower in the third), portable 19.6 against 22.7.
     pub fn transpose_reads_fast(&self) -> bool {
         matches!(self.level, SimdLevel::Avx512 | SimdLevel::Avx2)
     }
@@ -735,7 +735,6 @@ impl RowTiles for TransposedTiles<'_> {
         c: &mut [f32],
         at: (usize, usize),
     ) {
-        assert_eq!(self.packed.mr, MR, "PackedRows: packed for another level");
         transposed_tile::<V, MR, OR, NV>(self.packed, first, self.b, c, at);
     }
 
@@ -777,7 +776,14 @@ fn row_block_tile<V: Lanes, const MR: usize, const NV: usize>(
 
 /// [`tile`] for `OR` rows of `C = A^T B` from row `first`: columns
 /// `first..first + OR` of the packed `A` (panels of `PMR` rows), gathered
-/// panel by panel, one step per row of `A`.
+/// one step per row of `A` (the padding rows of the last panel meet no row
+/// of `B`).
+///
+/// The gather reads through a raw pointer in one flat loop over the rows:
+/// with slice indexing, or with a loop over panels around a loop over
+/// their rows, the compiler stored the 24 sums to the stack on every step
+/// or every panel, and the product ran 10-20 % slower (a probe at the
+/// bench's shape, 2 threads: 401-444 against 376-380 us).
 #[inline(always)]
 fn transposed_tile<V: Lanes, const PMR: usize, const OR: usize, const NV: usize>(
     packed: &PackedRows,
@@ -787,21 +793,24 @@ fn transposed_tile<V: Lanes, const PMR: usize, const OR: usize, const NV: usize>
     (kp, col): (usize, usize),
 ) {
     let mut acc = [[V::zero(); NV]; OR];
-    let rows_b = b.len() / kp;
-    let (full, tail) = b.split_at(rows_b / PMR * PMR * kp);
-    let panels = packed.data.chunks_exact(PMR * packed.p);
-    // Whole panels, then the last one's rows (its padding rows meet no row
-    // of `B`).
-    let blocks = full
-        .chunks_exact(PMR * kp)
-        .chain((!tail.is_empty()).then_some(tail));
-    for (panel, bpanel) in panels.zip(blocks) {
-        // The panel's rows of each of the tile's columns, column by column.
-        let (columns, _) = panel[first * PMR..(first + OR) * PMR].as_chunks::<PMR>();
-        let columns: &[[f32; PMR]; OR] = columns.try_into().expect("OR columns");
-        for (r, brow) in bpanel.chunks_exact(kp).enumerate() {
-            multiply_add_step(&mut acc, std::array::from_fn(|q| columns[q][r]), brow, col);
-        }
+    let stride = PMR * packed.p;
+    assert!(
+        packed.mr == PMR
+            && packed.data.len() == packed.rows.div_ceil(PMR) * stride
+            && b.len() / kp <= packed.rows
+            && first + OR <= packed.p,
+        "PackedRows: a transposed tile outside the packing (or of another level)"
+    );
+    let base = packed.data[first * PMR..].as_ptr();
+    for (i, brow) in b.chunks_exact(kp).enumerate() {
+        // SAFETY: row i < rows of A, in panel i / PMR of `PMR * p` entries
+        // (the packing holds rows.div_ceil(PMR) of them); column
+        // first + q < p (asserted) is at offset (first + q) * PMR in it.
+        let step = unsafe {
+            let column = base.add(i / PMR * stride + i % PMR);
+            std::array::from_fn(|q| *column.add(q * PMR))
+        };
+        multiply_add_step(&mut acc, step, brow, col);
     }
     store_tile(&acc, c, (kp, col));
 }
