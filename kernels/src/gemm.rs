@@ -239,10 +239,12 @@ impl PackedRows {
     /// [`PackedRows::transpose_times`] on this packing than with a second
     /// packing, of `A^T`: at the AVX-512 and AVX2 levels. Criterion
     /// `gemm_xt_times_r` on 2 cores, against the packed `A^T` in the same
-    /// run: AVX-512 93.8 against 95.2 Gelem/s, AVX2 84.3 against 95.2
-    /// (slower alone, but in the direction search, where the one copy
-    /// stays in cache, faster in 2 of 3 `iaf bench fit --quick` pairs and
-    /// 0.001 s slower in the third), portable 19.6 against 22.7.
+    /// run: AVX-512 93.8 against 95.2 Gelem/s, AVX2 84.3 against 95.2,
+    /// portable 19.6 against 22.7. Slower alone at AVX2, but in the
+    /// direction search the one copy stays in cache: with an earlier,
+    /// slower version of the gather (72.2 against 91.3 alone) it was faster
+    /// in 2 of 3 `iaf bench fit --quick` pairs and 0.001 s slower in the
+    /// third.
     pub fn transpose_reads_fast(&self) -> bool {
         matches!(self.level, SimdLevel::Avx512 | SimdLevel::Avx2)
     }

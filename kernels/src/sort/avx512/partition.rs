@@ -1,7 +1,8 @@
 //! Vectorised quicksort: in-place partition that gathers each vector's
 //! two parts in registers (no compress-stores to memory, which AMD Zen 4
-//! runs in microcode: see [`Lanes::compress_store`]), pivots from a sorted sample, networks for small blocks. Large ranges
-//! sort their two sides on two rayon workers.
+//! runs in microcode: see [`Lanes::compress_store`]), pivots from a sorted
+//! sample, networks for small blocks. Large ranges sort their two sides on
+//! two rayon workers.
 //!
 //! Duplicates cannot make it quadratic: when the pivot is the minimum
 //! (nothing is smaller) the range is split again at `pivot + 1`, which
